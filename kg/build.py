@@ -1,0 +1,176 @@
+"""The build pipeline: sources -> nlp -> assemble -> graph -> store -> outputs.
+
+Every input is read and validated before the store is touched; the store is then rebuilt beside
+the old one and swapped in, so bad input never costs a user the graph they had. The same inputs
+always give the same triples (ids are content hashes; nothing depends on the clock).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+
+from .assemble import assemble
+from .config import Settings
+from .graph import rdf
+from .graph.store import replace_store
+from .errors import InputError
+from .ids import converter, normalise_source
+from .model import ECO_AUTHOR_STATEMENT, Document, Evidence, Statement, TrialRecord
+from .nlp.extract import EXTRACTOR, Extraction, Extractor
+from .nlp.lexicon import Lexicon, load_lexicon
+from .registry import trial_outcomes, trial_statements
+from .sources.corpus import bundled_documents, bundled_trials, load_documents, load_text
+
+LEXICON_AGENT = "nkkg-lexicon@0.1.0"
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    trials: int = 0
+    statements: int = 0
+    asserted: int = 0
+    outcomes: int = 0
+    quads: int = 0
+    seconds: float = 0.0
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    lexicon: Lexicon
+    documents: list[Document]
+    trials: list[TrialRecord]
+
+
+def read_inputs(settings: Settings) -> Inputs:
+    """Parse and validate everything; raises before anything is written."""
+    lexicon = load_lexicon(settings.extra_lexicons)
+    documents = bundled_documents()
+    for path in settings.extra_inputs:
+        path = Path(path)
+        documents.extend(load_documents(path) if path.suffix == ".jsonl" else [load_text(path)])
+    seen: set[str] = set()
+    unique = []
+    for d in documents:
+        if d.id not in seen:
+            seen.add(d.id)
+            unique.append(d)
+    return Inputs(lexicon, unique, bundled_trials())
+
+
+def source_or(value: str | None, fallback: str) -> str:
+    """A citable source CURIE/IRI, or ``fallback`` (the record itself) when the value is only a note
+    such as "ESMO 2019 abstract 1242" (kept in the evidence sentence instead)."""
+    if not value:
+        return fallback
+    try:
+        return normalise_source(value)
+    except InputError:
+        return fallback
+
+
+def lexicon_statements(lexicon: Lexicon) -> list[Statement]:
+    """Platform and target columns of the lexicon, with the source each row cites."""
+    out = []
+    for e in lexicon.entities.values():
+        if not e.source:
+            continue
+        src = source_or(e.source.split(";")[0].strip(), e.source)
+        ev = Evidence(document=src, sentence=None, code=ECO_AUTHOR_STATEMENT, agent_type="manual",
+                      attributed_to=LEXICON_AGENT, confidence=0.9)
+        if e.platform:
+            out.append(Statement(e.id, "nkv:usesPlatform", e.platform, (ev,)))
+        for t in e.targets:
+            out.append(Statement(e.id, "nkv:targets", t, (ev,)))
+    return out
+
+
+def extraction_statements(x: Extraction) -> list[Statement]:
+    return [
+        Statement(r.subject, r.predicate, r.object, (Evidence(
+            document=x.document, sentence=r.sentence, code="ECO:0007321", agent_type="text_mining",
+            attributed_to=EXTRACTOR, confidence=r.confidence, start=r.start, end=r.end,
+            negated=r.negated, hedged=r.hedged),))
+        for r in x.relations
+    ]
+
+
+def build_dataset(inputs: Inputs, progress: Progress | None = None):
+    lex = inputs.lexicon
+    extractor = Extractor(lex, {t.acronym: t.nct_id for t in inputs.trials if t.acronym and len(t.acronym) >= 4})
+    ds = rdf.new_dataset()
+    rdf.add_ontology(ds)
+    rdf.add_lexicon(ds, lex)
+    statements = lexicon_statements(lex)
+    report = BuildReport(documents=len(inputs.documents), trials=len(inputs.trials))
+    tg = ds.graph(rdf.G_TRIALS)
+    for t in inputs.trials:
+        node = rdf.add_trial(tg, t)
+        statements.extend(trial_statements(t, extractor))
+        for fig in trial_outcomes(t, extractor):
+            ev = Evidence(document=source_or(fig.source, f"clinicaltrials:{t.nct_id}"),
+                          sentence=fig.sentence, code="ECO:0007225", agent_type="trial_registry",
+                          attributed_to="clinicaltrials.gov-registry", confidence=0.95)
+            rdf.add_outcome(tg, node, fig, ev, t.nct_id)
+            report.outcomes += 1
+    for doc in inputs.documents:
+        x = extractor.extract(doc)
+        g = ds.graph(rdf.doc_graph(doc.id))
+        pub = rdf.add_publication(g, doc, {m.id for m in x.mentions if not m.id.startswith("clinicaltrials:")},
+                                  set(doc.trials) | set(x.trials))
+        statements.extend(extraction_statements(x))
+        for fig in x.outcomes:
+            ev = Evidence(document=doc.id, sentence=fig.sentence, code="ECO:0007321", agent_type="text_mining",
+                          attributed_to=EXTRACTOR, confidence=0.7)
+            rdf.add_outcome(g, pub, fig, ev, doc.id)
+            report.outcomes += 1
+        if progress:
+            progress("extract", 1)
+    assembled = assemble(statements)
+
+    def graph_for(e: Evidence):
+        if e.agent_type == "trial_registry":
+            return rdf.G_TRIALS
+        if e.agent_type == "manual" and e.attributed_to == LEXICON_AGENT:
+            return rdf.G_LEXICON
+        return rdf.doc_graph(e.document)
+
+    rdf.add_statements(ds, assembled, graph_for)
+    report.statements = len(assembled)
+    report.asserted = sum(1 for a in assembled if a.statement.asserted)
+    return ds, report
+
+
+def write_outputs(settings: Settings, store_path: Path, report: BuildReport) -> None:
+    out = Path(settings.outputs)
+    out.mkdir(parents=True, exist_ok=True)
+    store = ox.Store.read_only(str(store_path))
+    prefixes = {k: v for k, v in converter().prefix_map.items() if k.isidentifier() or "." not in k}
+    triples = {q.triple for q in store.quads_for_pattern(None, None, None, None)}
+    ttl = out / "nkkg.ttl"
+    ox.serialize(sorted(triples, key=str), str(ttl), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    trig = out / "nkkg.trig"
+    store.dump(str(trig), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    report.outputs.update({"turtle": ttl, "trig": trig})
+
+
+def build(settings: Settings, progress: Progress | None = None, with_outputs: bool = True) -> BuildReport:
+    start = time.perf_counter()
+    inputs = read_inputs(settings)
+    ds, report = build_dataset(inputs, progress)
+    nquads = ds.serialize(format="nquads", encoding="utf-8")
+    report.quads = replace_store(Path(settings.store), nquads)
+    if with_outputs:
+        write_outputs(settings, Path(settings.store), report)
+        from .viz import overview_html  # pyvis is only needed for the page
+
+        report.outputs["html"] = overview_html(Path(settings.store), Path(settings.outputs) / "graph.html")
+    report.seconds = time.perf_counter() - start
+    return report

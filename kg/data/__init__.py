@@ -1,0 +1,1 @@
+"""Bundled corpus (package data)."""

@@ -1,0 +1,1 @@
+"""Graph stage: RDF dataset, persistent store, NetworkX view."""

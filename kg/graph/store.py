@@ -1,0 +1,57 @@
+"""The persistent Oxigraph store.
+
+``replace_store(path, nquads)`` builds a complete new store beside the old one and swaps it in
+only when loading succeeded, so a failed build never damages the store a user already has.
+``open_store(path)`` opens an existing store (read-only when asked, so a running server and a
+query can share it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+
+
+def open_store(path: Path, read_only: bool = False) -> ox.Store:
+    path = Path(path)
+    if read_only:
+        if not path.is_dir():
+            raise StoreError(f"no store at {path}: run `nkkg build` first (or set NKKG_STORE / --store)")
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open store {path}: {exc}") from exc
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open store {path}: {exc}") from exc
+
+
+def replace_store(path: Path, nquads: bytes) -> int:
+    """Load ``nquads`` into a fresh store at ``path`` (swapping it in atomically); return quad count."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".new")
+    old = path.with_name(path.name + ".old")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for p in (tmp, old):
+        if p.exists():
+            shutil.rmtree(p)
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        count = len(store)
+        del store
+    except (OSError, SyntaxError, ValueError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StoreError(f"cannot build store at {tmp}: {exc}") from exc
+    if path.exists():
+        path.rename(old)
+    tmp.rename(path)
+    shutil.rmtree(old, ignore_errors=True)
+    return count

@@ -1,0 +1,1 @@
+"""Extraction: spaCy pipeline, lexicon matching, abbreviations, negation, relations, outcomes."""

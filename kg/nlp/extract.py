@@ -1,0 +1,213 @@
+"""Document -> Extraction: mentions, relations, outcome figures, trial ids, phases, candidates.
+
+Contract: ``Extractor(lexicon).extract(document)`` is a pure function of the document and the
+lexicon; it never reads files or the network. Every relation keeps its sentence, its character
+span in the document text and a confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from ..model import Category, Document, Mention, OutcomeFigure
+from .abbreviations import find_definitions
+from .candidates import Candidate, find_candidates
+from .lexicon import Entity, Lexicon
+from .matching import FormMatcher, Hit, longest_first
+from .negation import is_hedged, is_negated
+from .outcomes import find_outcomes
+from .pipeline import build_nlp
+from .relations import Relation, sentence_relations
+
+EXTRACTOR_NAME = "nkkg-rules"
+EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR = f"{EXTRACTOR_NAME}@{EXTRACTOR_VERSION}"
+
+NCT_RX = re.compile(r"\bNCT\s?(\d{8})\b")
+_ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4"}
+PHASE_RX = re.compile(r"\bphase\s*(I{1,3}|IV|[1-4])[ab]?(?:\s*(?:/|-|–|and|or)\s*(I{1,3}|IV|[1-4])[ab]?)?\b", re.IGNORECASE)
+# "compound (CODE)" / "CODE (compound)": a locally defined alias of a known entity
+_LOCAL_ALIAS = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9αβγ\-/]{1,15}|[A-Za-z][\w-]*(?:\s[\w-]+){1,4})\s*(?:[;,][^)]*)?\)")
+
+
+@dataclass(frozen=True)
+class PhaseMention:
+    phases: tuple[str, ...]
+    text: str
+    trial: str | None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    document: str
+    mentions: tuple[Mention, ...]
+    relations: tuple[Relation, ...]
+    outcomes: tuple[OutcomeFigure, ...]
+    trials: tuple[str, ...]
+    phases: tuple[PhaseMention, ...]
+    candidates: tuple[Candidate, ...]
+
+    def to_json(self, lexicon: Lexicon) -> dict:
+        return {
+            "id": self.document,
+            "extractor_version": EXTRACTOR,
+            "mentions": [
+                {"start": m.start, "end": m.end, "text": m.text, "category": m.category.value, "id": m.id,
+                 "label": m.label, "negated": m.negated, "hedged": m.hedged}
+                for m in self.mentions
+            ],
+            "relations": [asdict(r) for r in self.relations],
+            "outcomes": [
+                {k: v for k, v in asdict(o).items() if k != "source"} for o in self.outcomes
+            ],
+            "trials": list(self.trials),
+            "phases": [{"phases": list(p.phases), "text": p.text, "trial": p.trial} for p in self.phases],
+            "candidates": [asdict(c) for c in self.candidates],
+        }
+
+
+def normalise_phase(match: re.Match) -> tuple[str, ...]:
+    out = []
+    for g in match.groups():
+        if g:
+            out.append("PHASE" + _ROMAN.get(g.upper(), g))
+    return tuple(dict.fromkeys(out))
+
+
+class Extractor:
+    def __init__(self, lexicon: Lexicon, trial_aliases: dict[str, str] | None = None):
+        self.lexicon = lexicon
+        self.nlp = build_nlp()
+        self.matcher = FormMatcher()
+        never = {f for f, r in lexicon.rules.items() if r.rule == "never"}
+        for e in lexicon.entities.values():
+            for name in e.names:
+                if name not in never:
+                    self.matcher.add(name, e.id)
+        for form, rule in lexicon.rules.items():
+            if rule.entity and rule.rule != "never":
+                self.matcher.add(form, rule.entity)
+        self.trial_aliases = dict(trial_aliases or {})
+        for alias, nct in self.trial_aliases.items():
+            self.matcher.add(alias, f"clinicaltrials:{nct}")
+
+    # -- mentions -------------------------------------------------------------------------
+    def _rule_allows(self, hit: Hit, text: str, sentence: str) -> bool:
+        surface = text[hit.start:hit.end]
+        rule = self.lexicon.rules.get(surface) or self.lexicon.rules.get(surface.rstrip("s"))
+        if rule is None:
+            return True
+        if rule.rule == "never":
+            return False
+        if rule.rule == "next_word":
+            nxt = re.match(r"[\s-]*([A-Za-z]+)", text[hit.end:])
+            return bool(nxt) and nxt.group(1).lower() in rule.args
+        if rule.rule == "sentence_has":
+            low = sentence.lower()
+            return any(a in low for a in rule.args)
+        return True
+
+    def _local_aliases(self, text: str, hits: list[Hit]) -> dict[str, str]:
+        """Short forms and codes the document defines for entities it names."""
+        aliases: dict[str, str] = {}
+        ends = {h.end: h for h in hits}
+        starts = {h.start: h for h in hits}
+        known = {text[h.start:h.end] for h in hits}
+        for d in find_definitions(text):
+            h = ends.get(d.long_end)
+            if h and d.short not in known and h.target:
+                aliases.setdefault(d.short, h.target)
+        for m in _LOCAL_ALIAS.finditer(text):
+            alias = m.group(1).strip()
+            if alias in known or len(alias) < 2:
+                continue
+            before = text[:m.start()].rstrip()
+            h = ends.get(len(before))
+            if h is not None:
+                aliases.setdefault(alias, h.target)
+                continue
+            # "CODE (known name)"
+            inner_hit = starts.get(m.start(1))
+            prev = re.search(r"([A-Za-z][\w-]{1,15})\s*$", before)
+            code_like = prev and re.search(r"[A-Z].*[A-Z0-9]|\d", prev.group(1)[1:] or "")
+            if inner_hit and inner_hit.end == m.start(1) + len(alias) and code_like and prev.group(1) not in known:
+                aliases.setdefault(prev.group(1), inner_hit.target)
+        return aliases
+
+    def _hits(self, text: str) -> list[Hit]:
+        hits = self.matcher.find(text)
+        hits += [Hit(m.start(), m.end(), m.group(), f"clinicaltrials:NCT{m.group(1)}") for m in NCT_RX.finditer(text)]
+        hits = longest_first(hits)
+        aliases = self._local_aliases(text, hits)
+        if aliases:
+            local = FormMatcher()
+            for form, target in aliases.items():
+                if form not in self.lexicon.rules or self.lexicon.rules[form].rule != "never":
+                    local.add(form, target)
+            hits = longest_first(hits + local.find(text))
+        return hits
+
+    def _mention(self, hit: Hit, text: str, sentence: str, s_off: int) -> Mention | None:
+        if hit.target.startswith("clinicaltrials:"):
+            cat, label = Category.TRIAL, hit.target.split(":", 1)[1]
+        else:
+            ent: Entity | None = self.lexicon.get(hit.target)
+            if ent is None:
+                return None
+            cat, label = ent.category, ent.label
+        s, e = hit.start - s_off, hit.end - s_off
+        return Mention(hit.start, hit.end, text[hit.start:hit.end], cat, hit.target, label,
+                       negated=is_negated(sentence, s, e, window=40), hedged=is_hedged(sentence, s, e))
+
+    def categories_of(self, m: Mention) -> tuple[Category, ...]:
+        ent = self.lexicon.get(m.id)
+        return ent.categories if ent else (m.category,)
+
+    # -- the whole document ---------------------------------------------------------------
+    def _parts(self, doc: Document) -> list[tuple[int, str]]:
+        parts, pos = [], 0
+        for chunk in ([doc.title] if doc.title else []) + [s.text for s in doc.sections]:
+            parts.append((pos, chunk))
+            pos += len(chunk) + 1
+        return parts
+
+    def extract(self, doc: Document) -> Extraction:
+        text = doc.text
+        hits = self._hits(text)
+        mentions: list[Mention] = []
+        relations: list[Relation] = []
+        outcomes: list[OutcomeFigure] = []
+        phases: list[PhaseMention] = []
+        sentences: list[str] = []
+        h_idx = 0
+        for part_off, part in self._parts(doc):
+            for sent in self.nlp(part).sents:
+                s_off = part_off + sent.start_char
+                s_end = part_off + sent.end_char
+                sentence = text[s_off:s_end]
+                sentences.append(sentence)
+                while h_idx < len(hits) and hits[h_idx].start < s_off:
+                    h_idx += 1
+                sent_mentions = []
+                j = h_idx
+                while j < len(hits) and hits[j].end <= s_end:
+                    if self._rule_allows(hits[j], text, sentence):
+                        m = self._mention(hits[j], text, sentence, s_off)
+                        if m:
+                            sent_mentions.append(m)
+                    j += 1
+                mentions.extend(sent_mentions)
+                relations.extend(sentence_relations(sentence, s_off, sent_mentions, self.categories_of))
+                agents = [m for m in sent_mentions if Category.AGENT in self.categories_of(m)]
+                outcomes.extend(find_outcomes(
+                    sentence, source=doc.id,
+                    subject_at=lambda off, a=agents, o=s_off: next(
+                        (m.id for m in reversed(a) if m.start - o <= off), a[0].id if a else None)))
+                trials_here = [m.id.split(":", 1)[1] for m in sent_mentions if m.category == Category.TRIAL]
+                for pm in PHASE_RX.finditer(sentence):
+                    phases.append(PhaseMention(normalise_phase(pm), pm.group(), trials_here[0] if len(trials_here) == 1 else None))
+        trials = tuple(dict.fromkeys(m.id.split(":", 1)[1] for m in mentions if m.category == Category.TRIAL))
+        known = {m.text for m in mentions}
+        return Extraction(doc.id, tuple(mentions), tuple(relations), tuple(outcomes), trials, tuple(phases),
+                          tuple(find_candidates(sentences, known)))

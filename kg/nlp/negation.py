@@ -1,0 +1,50 @@
+"""NegEx-style negation and speculation cues with a clause-bounded scope.
+
+A cue negates (or hedges) what follows it in the same clause, up to a scope terminator
+("but", "however", "whereas", ";", ":"), and a few post-cues ("was not", "were absent") negate
+what precedes them. Both functions work on character offsets within one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+NEGATION_CUES = re.compile(
+    r"\b(?:no|not|nor|neither|without|none|never|cannot|lack(?:ed|s|ing)?\s+(?:of\s+)?|absence\s+of|"
+    r"failed\s+to|fails\s+to|did\s+not|does\s+not|do\s+not|was\s+not|were\s+not|is\s+not|are\s+not|"
+    r"unable\s+to|rather\s+than|no\s+longer|ruled\s+out|negative\s+for|n[o']t)\b",
+    re.IGNORECASE,
+)
+HEDGE_CUES = re.compile(
+    r"\b(?:may|might|could|can\s+potentially|suggest(?:s|ed|ing)?|potential(?:ly)?|possibl[ey]|"
+    r"hypothes[ei]s|hypothesi[sz]ed?|appear(?:s|ed)?\s+to|likely|unclear|warrant(?:s|ed)?|"
+    r"presumabl[ey]|putative(?:ly)?|speculat\w*|whether)\b",
+    re.IGNORECASE,
+)
+TERMINATORS = re.compile(r"\b(?:but|however|whereas|although|though|while|yet|except)\b|[;:]", re.IGNORECASE)
+# "no" inside these phrases is not a negation of the finding
+PSEUDO = re.compile(r"\b(?:no\s+(?:doubt|significant\s+difference\s+in\s+safety)|not\s+only|no\.)", re.IGNORECASE)
+
+
+def _in_scope(sentence: str, cues: re.Pattern, start: int, end: int, window: int) -> bool:
+    pseudo = [m.span() for m in PSEUDO.finditer(sentence)]
+    for m in cues.finditer(sentence):
+        if any(ps <= m.start() < pe for ps, pe in pseudo):
+            continue
+        if m.start() >= end:
+            continue
+        if m.end() <= start:
+            gap = sentence[m.end():start]
+            if len(gap) > window or TERMINATORS.search(gap):
+                continue
+        return True
+    return False
+
+
+def is_negated(sentence: str, start: int, end: int, window: int = 60) -> bool:
+    """A negation cue lies before or inside [start, end) in the same clause."""
+    return _in_scope(sentence, NEGATION_CUES, start, end, window)
+
+
+def is_hedged(sentence: str, start: int, end: int, window: int = 120) -> bool:
+    return _in_scope(sentence, HEDGE_CUES, start, end, window)

@@ -1,0 +1,192 @@
+"""Sentence-level relation rules. Co-occurrence alone is never a relation: each rule needs a
+trigger in the right place between (or just around) the two mentions.
+
+For an ordered pair of mentions in one sentence, the text between them is reduced to a *gap*
+string in which other mentions become their category in capitals (``AGENT``, ``RECEPTOR`` ...).
+Each predicate has a few regular expressions over that gap, each with a confidence that says how
+often that construction states the relation (appositions and "plus"/"combined with" are the most
+reliable; "in <tumour>" after an agent less so).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Category, Mention
+from .negation import is_hedged, is_negated
+
+A, P, R, T, B, C, TR = (Category.AGENT, Category.PLATFORM, Category.RECEPTOR, Category.TUMOUR,
+                        Category.TME_BARRIER, Category.COMBINATION_PARTNER, Category.TRIAL)
+
+
+@dataclass(frozen=True)
+class Relation:
+    subject: str
+    predicate: str
+    object: str
+    subject_text: str
+    object_text: str
+    sentence: str
+    start: int  # sentence start offset in the document text
+    end: int
+    confidence: float
+    negated: bool = False
+    hedged: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    predicate: str
+    subject: frozenset
+    object: frozenset
+    forward: tuple[tuple[re.Pattern, float], ...]  # subject ... object
+    backward: tuple[tuple[re.Pattern, float], ...] = ()  # object ... subject
+    max_gap: int = 160
+    symmetric: bool = False
+
+
+def _rx(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+
+
+LIST = r"(?:\s*(?:,|and|or|and/or|/)\s*(?:AGENT|PARTNER)\s*)*"
+CONTRAST = r"(?:versus|vs\.?|compared\s+(?:with|to)|rather\s+than|instead\s+of|alone)"
+
+RULES: tuple[Rule, ...] = (
+    Rule("nkv:usesPlatform", frozenset({A}), frozenset({P}),
+         forward=((_rx(r"^\s*[,(]\s*(?:an?|the)?\s*(?:[\w-]+\s+){0,5}$"), 0.85),
+                  (_rx(r"^\s*(?:\([^)]*\)\s*)?,?\s*(?:is|was|are|were|as|represents?)\s+(?:an?|the)?\s*(?:[\w-]+\s+){0,5}$"), 0.8),
+                  (_rx(r"^\s*(?:\([^)]*\)\s*)?-?(?:based|derived)?\s*$"), 0.6)),
+         backward=((_rx(r"^\s*(?:product|candidate|agent|drug|therapy|construct|complex)?\s*,?\s*(?:called|named|termed)?\s*$"), 0.85),),
+         max_gap=70),
+    Rule("nkv:targets", frozenset({A, P}), frozenset({R}),
+         forward=((_rx(r"\b(?:target\w*|bind\w*|bound|block\w*|engag\w*|agonis\w*|antagonis\w*|against|direct\w*|"
+                       r"specific\w*|recogni[sz]\w*|signal\w*|stimulat\w*|activat\w*|inhibit\w*|redirect\w*|"
+                       r"neutrali[sz]\w*|ligat\w*|cross-?link\w*|anti-?|acting\s+(?:on|through|via)|via|through)\b[^.;]*$"), 0.8),),
+         backward=((_rx(r"^\s*-?\s*(?:targeted|targeting|directed|specific|blocking|redirected|binding|engaging)\b"), 0.85),
+                   (_rx(r"^\s*(?:/\s*RECEPTOR\s*)?(?:bispecific|trispecific|CAR|chimeric|antibod\w*|engager|agonist|"
+                        r"superagonist|blocking|inhibitor)\b(?:\s+[\w-]+){0,3}\s*,?\s*$"), 0.75)),
+         max_gap=110),
+    Rule("nkv:combinedWith", frozenset({A}), frozenset({A, C}),
+         forward=((_rx(r"^\s*(?:\([^)]*\)\s*)?(?:\+|plus|with|/)\s*" + LIST + r"\s*$"), 0.85),
+                  (_rx(r"\b(?:plus|combined\s+with|in\s+combination\s+with|combination\s+with|together\s+with|"
+                       r"added\s+to|on\s+top\s+of|alongside|followed\s+by|co-?administered\s+with|given\s+with|"
+                       r"with\s+or\s+without)\b[^.;]*$"), 0.8),
+                  (_rx(r"(?:^|\s)\+\s" + r"[^.;]*$"), 0.8)),
+         max_gap=120, symmetric=True),
+    Rule("nkv:testedIn", frozenset({A}), frozenset({T}),
+         forward=((_rx(r"\b(?:in|for|against|treat\w*|among|within)\s+(?:\w+[\s-]+){0,6}$"), 0.7),
+                  (_rx(r"\bpatients\s+with\s+(?:\w+[\s-]+){0,6}$"), 0.8),
+                  (_rx(r"\b(?:models?|xenografts?|cells?|lines?)\s+of\s+(?:\w+\s+){0,3}$"), 0.7)),
+         backward=((_rx(r"^\s*[\w\s-]{0,40}?(?:patients|models?|xenografts?|mice|cohort)\b[^.;]{0,60}"
+                        r"\b(?:received|were\s+treated|treated|given|were\s+given|receiving)\b[^.;]*$"), 0.75),
+                   (_rx(r"^\s*-?\s*(?:bearing|specific)\b"), 0.6)),
+         max_gap=140),
+    Rule("nkv:evaluatedIn", frozenset({A, C}), frozenset({TR}),
+         forward=((_rx(r"\b(?:trial|study|phase|evaluat\w*|investigat\w*|test\w*|enrol\w*|randomi[sz]\w*|cohort|"
+                       r"assess\w*|examin\w*|registered)\b|^\s*[(,]?\s*$"), 0.8),),
+         backward=((_rx(r"\b(?:trial|study|evaluat\w*|investigat\w*|test\w*|enrol\w*|randomi[sz]\w*|receiv\w*|"
+                        r"assess\w*|examin\w*)\b"), 0.75),),
+         max_gap=200),
+)
+
+COUNTER = r"(?:overc[oa]m\w*|counter\w*|revers\w*|restor\w*|resist\w*|prevent\w*|block\w*|neutrali[sz]\w*|circumvent\w*|" \
+          r"deplet\w*|abrogat\w*|reliev\w*|rescu\w*|bypass\w*|despite|insensitive|refractory\s+to|inhibit(?!ed\s+by)\w*|" \
+          r"reduc(?!ed\s+by)\w*|decreas\w*|lower\w*|alleviat\w*|target\w*|antagoni[sz]\w*|impervious|unaffected|spar\w*|escap\w*|avoid\w*)"
+LIMIT = r"(?:suppress\w*|impair\w*|inhibited\s+by|limit\w*|restrain\w*|dampen\w*|attenuat\w*|exhaust\w*|blunt\w*|" \
+        r"hamper\w*|hinder\w*|compromis\w*|reduced\s+by|undermin\w*|downregulat\w*|down-regulat\w*|weaken\w*|constrain\w*|" \
+        r"abolish\w*|curtail\w*|susceptib\w*|vulnerab\w*|sensitive\s+to|barrier|obstacle)"
+_COUNTER = _rx(r"\b" + COUNTER)
+_LIMIT = _rx(r"\b" + LIMIT)
+
+
+def _barrier_relation(gap: str, agent_first: bool) -> tuple[str, float] | None:
+    """counters or limitedBy, from the first trigger in the gap and the word order."""
+    cm, lm = _COUNTER.search(gap), _LIMIT.search(gap)
+    first = min((m for m in (cm, lm) if m), key=lambda m: m.start(), default=None)
+    if first is None:
+        return None
+    is_counter = first is cm
+    passive_by = bool(re.search(r"\bby\b", gap[first.end():first.end() + 25]))
+    if agent_first:
+        return ("nkv:counters", 0.75) if is_counter else ("nkv:limitedBy", 0.7)
+    # barrier ... agent: "TGF-beta suppressed X" -> limitedBy; "TGF-beta suppression was reversed by X" -> counters
+    if is_counter and passive_by:
+        return ("nkv:counters", 0.7)
+    if not is_counter:
+        return ("nkv:limitedBy", 0.7)
+    return None
+
+
+def _gap(sentence: str, offset: int, left: Mention, right: Mention, others: list[Mention]) -> str:
+    parts, pos = [], left.end
+    for m in others:
+        if m.start >= left.end and m.end <= right.start:
+            parts.append(sentence[pos - offset:m.start - offset])
+            parts.append(" PARTNER " if m.category == C else f" {m.category.name} ")
+            pos = m.end
+    parts.append(sentence[pos - offset:right.start - offset])
+    return "".join(parts)
+
+
+def _contrast_between(gap: str) -> bool:
+    return bool(re.search(r"\b" + CONTRAST + r"\b", gap, re.IGNORECASE))
+
+
+def _categories(m: Mention, categories_of) -> set[Category]:
+    return set(categories_of(m))
+
+
+def sentence_relations(sentence: str, offset: int, mentions: list[Mention], categories_of) -> list[Relation]:
+    """All relations the rules find in one sentence. ``categories_of(mention)`` gives every category
+    of the mention's entity (an entity may be an agent and a combination partner)."""
+    out: dict[tuple[str, str, str], Relation] = {}
+    ms = sorted(mentions, key=lambda m: m.start)
+    for i, left in enumerate(ms):
+        for right in ms[i + 1:]:
+            if left.id == right.id:
+                continue
+            gap = _gap(sentence, offset, left, right, ms)
+            lc, rc = _categories(left, categories_of), _categories(right, categories_of)
+            for subj, obj, forward in ((left, right, True), (right, left, False)):
+                sc, oc = (lc, rc) if forward else (rc, lc)
+                for found in _apply_rules(gap, sc, oc, forward):
+                    pred, conf = found
+                    s_m, o_m = subj, obj
+                    if pred == "nkv:combinedWith" and A in sc and A in oc and obj.id < subj.id:
+                        s_m, o_m = obj, subj  # symmetric: one canonical direction between two agents
+                    elif pred == "nkv:combinedWith" and A not in sc:
+                        continue
+                    rel = _make(sentence, offset, s_m, o_m, pred, conf, left, right)
+                    key = (rel.subject, rel.predicate, rel.object)
+                    if key not in out or out[key].confidence < rel.confidence:
+                        out[key] = rel
+    return list(out.values())
+
+
+def _apply_rules(gap: str, sc: set, oc: set, forward: bool):
+    if len(gap) > 220:
+        return
+    for rule in RULES:
+        if not (sc & rule.subject and oc & rule.object) or len(gap) > rule.max_gap:
+            continue
+        if rule.predicate == "nkv:combinedWith" and _contrast_between(gap):
+            continue
+        patterns = rule.forward if (forward or rule.symmetric) else rule.backward
+        best = max((conf for rx, conf in patterns if rx.search(gap)), default=0.0)
+        if best > 0:
+            yield rule.predicate, best
+    if sc & {A, P} and B in oc:
+        found = _barrier_relation(gap, agent_first=forward)
+        if found:
+            yield found
+
+
+def _make(sentence, offset, subj: Mention, obj: Mention, pred, conf, left: Mention, right: Mention) -> Relation:
+    s, e = left.start - offset, right.end - offset
+    return Relation(
+        subject=subj.id, predicate=pred, object=obj.id, subject_text=subj.text, object_text=obj.text,
+        sentence=sentence, start=offset, end=offset + len(sentence), confidence=conf,
+        negated=is_negated(sentence, s, e), hedged=is_hedged(sentence, s, e),
+    )

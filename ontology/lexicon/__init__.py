@@ -1,0 +1,1 @@
+"""The entity lexicon, installed as package data kg.ontology.lexicon."""
