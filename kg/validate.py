@@ -14,6 +14,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph
 from rdflib.namespace import SH
 
+from .errors import ValidationError
 from .graph.store import open_store
 from .resources import ontology_dir
 
@@ -35,7 +36,10 @@ def store_graph(store: ox.Store) -> Graph:
 
 def validate_graph(data: Graph) -> list[Violation]:
     shapes = Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
-    conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    conforms, report, text = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                            allow_warnings=True)
+    if not isinstance(report, Graph):  # the shapes themselves are broken
+        raise ValidationError(f"SHACL validation could not run: {text}")
     if conforms:
         return []
     out = []
