@@ -85,7 +85,8 @@ RULES: tuple[Rule, ...] = (
          max_gap=140),
     Rule("nkv:evaluatedIn", frozenset({A, C}), frozenset({TR}),
          forward=((_rx(r"\b(?:trial|study|phase|evaluat\w*|investigat\w*|test\w*|enrol\w*|randomi[sz]\w*|cohort|"
-                       r"assess\w*|examin\w*|registered)\b|^\s*[(,]?\s*$"), 0.8),),
+                       r"assess\w*|examin\w*|registered)\b|^\s*[(,]?\s*$"), 0.8),
+                 (_rx(r"\b(?:in|within|into|from|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$"), 0.7)),
          backward=((_rx(r"\b(?:trial|study|evaluat\w*|investigat\w*|test\w*|enrol\w*|randomi[sz]\w*|receiv\w*|"
                         r"assess\w*|examin\w*)\b"), 0.75),),
          max_gap=200),
