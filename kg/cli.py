@@ -174,5 +174,62 @@ def extract(ctx, inputs, output):
         ctx.exit(2 if not docs else 1)
 
 
+@main.command(name="eval")
+@click.argument("gold", type=click.Path(dir_okay=False, exists=True))
+@click.option("--extractions", type=click.Path(dir_okay=False, exists=True),
+              help="Score this extract output instead of running the extractor on the gold texts.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.pass_context
+@handle_errors
+def evaluate(ctx, gold, extractions, as_json):
+    """Score the extractor against a gold JSONL set (document-level P/R/F1)."""
+    from .model import Document, Section
+    from .nlp.evaluate import format_table, load_gold, score
+    from .nlp.extract import Extractor
+    from .nlp.lexicon import load_lexicon
+    from .sources.corpus import read_jsonl
+
+    lexicon = load_lexicon()
+    records = load_gold(Path(gold))
+    if extractions:
+        preds = {obj["id"]: obj for _n, obj in read_jsonl(Path(extractions))}
+    else:
+        ex = Extractor(lexicon)
+        preds = {g["id"]: ex.extract(Document(g["id"], "", (Section("text", g["text"], 0),))).to_json(lexicon)
+                 for g in records}
+    result = score(records, preds, lexicon).as_dict()
+    click.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--top", default=50, show_default=True)
+@handle_errors
+def candidates(inputs, top):
+    """List new-agent candidates (drug codes, INN-like names not in the lexicon) with counts and examples.
+    Without INPUTS, reads the bundled corpus."""
+    from collections import Counter
+
+    from .nlp.extract import Extractor
+    from .nlp.lexicon import load_lexicon
+    from .sources.corpus import bundled_documents
+    from .sources.files import read_documents
+
+    errors: list[str] = []
+    docs = read_documents([Path(p) for p in inputs], errors) if inputs else bundled_documents()
+    ex = Extractor(load_lexicon())
+    counts: Counter = Counter()
+    example: dict[str, tuple[str, str]] = {}
+    for d in docs:
+        for c in ex.extract(d).candidates:
+            counts[c.text] += 1
+            example.setdefault(c.text, (d.id, c.sentence))
+    for text, n in counts.most_common(top):
+        src, sentence = example[text]
+        click.echo(f"{n:4d}  {text:24s} {src}  {sentence[:100]}")
+    for e in errors:
+        click.echo(f"skipped: {e}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(sys.argv[1:])

@@ -1,5 +1,8 @@
 """New-agent candidates for curators: drug codes and INN-like names not in the lexicon, seen in
 agent-like contexts ("the bispecific SAR443579", "DF1001 was given", "-mab", "-leukin", "-cel").
+
+A code needs an agent-context word within 60 characters and must not look like a cell line, a
+mutation (F158V), a trial or cohort name ("PIVOT-02 study"), or a part of a known mention.
 """
 
 from __future__ import annotations
@@ -7,14 +10,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CODE_RX = re.compile(r"\b([A-Z]{1,5}-?\d{2,6}[A-Za-z]?)\b")
-INN_RX = re.compile(r"\b([a-z]{4,}(?:mab|leukin|cel|cept|kin|gene|vec|stim))\b", re.IGNORECASE)
+CODE_RX = re.compile(r"\b([A-Z]{1,6}-?\d{2,6}[A-Za-z]?)\b")
+INN_RX = re.compile(r"\b([a-z]{3,}(?:mab|leukin|cel|cept|stim|gene|vec|kinra))\b", re.IGNORECASE)
 CONTEXT = re.compile(
-    r"\b(?:antibod\w*|engager|vaccine|agonist|cell\s+therapy|product|drug|agent|compound|fusion|cytokine|"
-    r"received|treated|administered|given|dose[ds]?|infusion|combination|plus|trial|bispecific|trispecific|CAR)\b",
+    r"\b(?:antibod\w*|engager|vaccine|agonist|superagonist|cell\s+therapy|product|drug|agent|compound|fusion|"
+    r"cytokine|received|treated|administered|given|dose[ds]?|infusion|combination|combined|plus|bispecific|"
+    r"trispecific|CAR|inhibitor|blockade|monotherapy|candidate)\b",
     re.IGNORECASE,
 )
-NOT_CODES = re.compile(r"^(?:NCT\d+|CD\d+\w?|IL\d+|HLA\w*|COVID\w*|G\d|T\d|N\d|M\d|PD\d|ECOG\d*|RECIST\w*|CTLA\d|HER\d|ISRCTN\d+)$")
+NOT_CODES = re.compile(r"^(?:NCT\d+|CD\d+\w?|IL\d+\w?|HLA\w*|COVID\w*|ECOG\d*|RECIST\w*|CTLA\d|HER\d|ISRCTN\d+|KCT\d+|"
+                       r"[A-Z]\d{2,3}[A-Z]|[GTNM]\d\w?|PD\d|ULBP\d|KIR\d\w*|CXCL\d+|CCL\d+|TLR\d+|GD\d)$")
+AFTER_NOT_AGENT = re.compile(r"^\s*(?:cells?|cell\s+lines?|lines?|xenografts?|tumou?rs?|mice|model|study|trial|cohort|"
+                             r"score|criteria|gene|allele|variant|polymorphism)\b", re.IGNORECASE)
+BEFORE_NOT_AGENT = re.compile(r"(?:trial|study|protocol|cohort|lines?|ENGOT|GOG|version|grade)[\s:;,-]*$", re.IGNORECASE)
+STOP_WORDS = {"concept", "concepts", "intercept", "precept", "percept", "interleukin", "interleukins", "lymphokine", "chemokine", "cytokine", "adaptogene", "transgene", "oncogene"}
 
 
 @dataclass(frozen=True)
@@ -25,27 +34,27 @@ class Candidate:
     reason: str
 
 
-def find_candidates(sentences: list[str], known: set[str]) -> list[Candidate]:
-    out: dict[str, Candidate] = {}
-    known_lower = {w.lower() for w in known}
-    for s in sentences:
-        if not CONTEXT.search(s):
+def _covered(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def sentence_candidates(sentence: str, mention_spans: list[tuple[int, int]]) -> list[Candidate]:
+    """Candidates in one sentence; ``mention_spans`` are known mentions (sentence offsets)."""
+    out: list[Candidate] = []
+    if not CONTEXT.search(sentence):
+        return out
+    for m in CODE_RX.finditer(sentence):
+        code = m.group(1)
+        if (_covered(m.start(), m.end(), mention_spans) or NOT_CODES.match(code.replace("-", ""))
+                or AFTER_NOT_AGENT.match(sentence[m.end():]) or BEFORE_NOT_AGENT.search(sentence[:m.start()])):
             continue
-        for m in CODE_RX.finditer(s):
-            code = m.group(1)
-            if code in known or NOT_CODES.match(code.replace("-", "")) or code.replace("-", "").isdigit():
-                continue
-            out.setdefault(code, Candidate(code, "agent", s, "drug-code pattern in an agent context"))
-        for m in INN_RX.finditer(s):
-            name = m.group(1)
-            if name.lower() in known_lower:
-                continue
-            out.setdefault(name.lower(), Candidate(name, "agent", s, f"INN-like stem -{_stem(name)} in an agent context"))
-    return list(out.values())
-
-
-def _stem(name: str) -> str:
-    for stem in ("mab", "leukin", "cel", "cept", "kin", "gene", "vec", "stim"):
-        if name.lower().endswith(stem):
-            return stem
-    return ""
+        window = sentence[max(0, m.start() - 60):m.end() + 60]
+        if CONTEXT.search(window):
+            out.append(Candidate(code, "agent", sentence, "drug-code pattern in an agent context"))
+    for m in INN_RX.finditer(sentence):
+        name = m.group(1)
+        if name.lower() in STOP_WORDS or _covered(m.start(), m.end(), mention_spans):
+            continue
+        stem = next(s for s in ("mab", "leukin", "cel", "cept", "stim", "gene", "vec", "kinra") if name.lower().endswith(s))
+        out.append(Candidate(name, "agent", sentence, f"INN-like stem -{stem} in an agent context"))
+    return out

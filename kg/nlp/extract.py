@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from ..model import Category, Document, Mention, OutcomeFigure
 from .abbreviations import find_definitions
-from .candidates import Candidate, find_candidates
+from .candidates import Candidate, sentence_candidates
 from .lexicon import Entity, Lexicon
 from .matching import FormMatcher, Hit, longest_first
 from .negation import is_hedged, is_negated
@@ -179,14 +179,13 @@ class Extractor:
         relations: list[Relation] = []
         outcomes: list[OutcomeFigure] = []
         phases: list[PhaseMention] = []
-        sentences: list[str] = []
+        candidates: dict[str, Candidate] = {}
         h_idx = 0
         for part_off, part in self._parts(doc):
             for sent in self.nlp(part).sents:
                 s_off = part_off + sent.start_char
                 s_end = part_off + sent.end_char
                 sentence = text[s_off:s_end]
-                sentences.append(sentence)
                 while h_idx < len(hits) and hits[h_idx].start < s_off:
                     h_idx += 1
                 sent_mentions = []
@@ -198,6 +197,8 @@ class Extractor:
                             sent_mentions.append(m)
                     j += 1
                 mentions.extend(sent_mentions)
+                for c in sentence_candidates(sentence, [(h.start - s_off, h.end - s_off) for h in hits[h_idx:j]]):
+                    candidates.setdefault(c.text.lower(), c)
                 relations.extend(sentence_relations(sentence, s_off, sent_mentions, self.categories_of))
                 agents = [m for m in sent_mentions if Category.AGENT in self.categories_of(m)]
                 outcomes.extend(find_outcomes(
@@ -208,6 +209,5 @@ class Extractor:
                 for pm in PHASE_RX.finditer(sentence):
                     phases.append(PhaseMention(normalise_phase(pm), pm.group(), trials_here[0] if len(trials_here) == 1 else None))
         trials = tuple(dict.fromkeys(m.id.split(":", 1)[1] for m in mentions if m.category == Category.TRIAL))
-        known = {m.text for m in mentions}
         return Extraction(doc.id, tuple(mentions), tuple(relations), tuple(outcomes), trials, tuple(phases),
-                          tuple(find_candidates(sentences, known)))
+                          tuple(candidates.values()))
