@@ -17,7 +17,7 @@ from .lexicon import Entity, Lexicon
 from .matching import FormMatcher, Hit, longest_first
 from .negation import is_hedged, is_negated
 from .outcomes import find_outcomes
-from .pipeline import build_nlp
+from .pipeline import build_nlp, sentence_spans
 from .relations import Relation, sentence_relations
 
 EXTRACTOR_NAME = "nkkg-rules"
@@ -165,13 +165,6 @@ class Extractor:
         return ent.categories if ent else (m.category,)
 
     # -- the whole document ---------------------------------------------------------------
-    def _parts(self, doc: Document) -> list[tuple[int, str]]:
-        parts, pos = [], 0
-        for chunk in ([doc.title] if doc.title else []) + [s.text for s in doc.sections]:
-            parts.append((pos, chunk))
-            pos += len(chunk) + 1
-        return parts
-
     def extract(self, doc: Document) -> Extraction:
         text = doc.text
         hits = self._hits(text)
@@ -181,33 +174,30 @@ class Extractor:
         phases: list[PhaseMention] = []
         candidates: dict[str, Candidate] = {}
         h_idx = 0
-        for part_off, part in self._parts(doc):
-            for sent in self.nlp(part).sents:
-                s_off = part_off + sent.start_char
-                s_end = part_off + sent.end_char
-                sentence = text[s_off:s_end]
-                while h_idx < len(hits) and hits[h_idx].start < s_off:
-                    h_idx += 1
-                sent_mentions = []
-                j = h_idx
-                while j < len(hits) and hits[j].end <= s_end:
-                    if self._rule_allows(hits[j], text, sentence):
-                        m = self._mention(hits[j], text, sentence, s_off)
-                        if m:
-                            sent_mentions.append(m)
-                    j += 1
-                mentions.extend(sent_mentions)
-                for c in sentence_candidates(sentence, [(h.start - s_off, h.end - s_off) for h in hits[h_idx:j]]):
-                    candidates.setdefault(c.text.lower(), c)
-                relations.extend(sentence_relations(sentence, s_off, sent_mentions, self.categories_of))
-                agents = [m for m in sent_mentions if Category.AGENT in self.categories_of(m)]
-                outcomes.extend(find_outcomes(
-                    sentence, source=doc.id,
-                    subject_at=lambda off, a=agents, o=s_off: next(
-                        (m.id for m in reversed(a) if m.start - o <= off), a[0].id if a else None)))
-                trials_here = [m.id.split(":", 1)[1] for m in sent_mentions if m.category == Category.TRIAL]
-                for pm in PHASE_RX.finditer(sentence):
-                    phases.append(PhaseMention(normalise_phase(pm), pm.group(), trials_here[0] if len(trials_here) == 1 else None))
+        for s_off, s_end in sentence_spans(text):
+            sentence = text[s_off:s_end]
+            while h_idx < len(hits) and hits[h_idx].start < s_off:
+                h_idx += 1
+            sent_mentions = []
+            j = h_idx
+            while j < len(hits) and hits[j].end <= s_end:
+                if self._rule_allows(hits[j], text, sentence):
+                    m = self._mention(hits[j], text, sentence, s_off)
+                    if m:
+                        sent_mentions.append(m)
+                j += 1
+            mentions.extend(sent_mentions)
+            for c in sentence_candidates(sentence, [(h.start - s_off, h.end - s_off) for h in hits[h_idx:j]]):
+                candidates.setdefault(c.text.lower(), c)
+            relations.extend(sentence_relations(sentence, s_off, sent_mentions, self.categories_of))
+            agents = [m for m in sent_mentions if Category.AGENT in self.categories_of(m)]
+            outcomes.extend(find_outcomes(
+                sentence, source=doc.id,
+                subject_at=lambda off, a=agents, o=s_off: next(
+                    (m.id for m in reversed(a) if m.start - o <= off), a[0].id if a else None)))
+            trials_here = [m.id.split(":", 1)[1] for m in sent_mentions if m.category == Category.TRIAL]
+            for pm in PHASE_RX.finditer(sentence):
+                phases.append(PhaseMention(normalise_phase(pm), pm.group(), trials_here[0] if len(trials_here) == 1 else None))
         trials = tuple(dict.fromkeys(m.id.split(":", 1)[1] for m in mentions if m.category == Category.TRIAL))
         return Extraction(doc.id, tuple(mentions), tuple(relations), tuple(outcomes), trials, tuple(phases),
                           tuple(candidates.values()))

@@ -14,13 +14,22 @@ import re
 from dataclasses import dataclass
 
 import ahocorasick
+import numpy as np
 
 GREEK = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "ε": "epsilon",
     "µ": "mu", "μ": "mu", "Α": "alpha", "Β": "beta", "Γ": "gamma", "Δ": "delta",
 }
 _PIECE = re.compile(r"[^\s\-\u2010\u2011\u2012\u2013\u2014\u2212_]+")
+_SOFT = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014\u2212_]")
 _HAS_GREEK = re.compile("[" + "".join(GREEK) + "]")
+
+
+def compact_fast(text: str) -> tuple[str, np.ndarray]:
+    """``compact(text, fold=False)`` without a Python loop over characters (texts without Greek letters)."""
+    soft = [m.start() for m in _SOFT.finditer(text)]
+    offsets = np.delete(np.arange(len(text), dtype=np.int64), soft) if soft else np.arange(len(text), dtype=np.int64)
+    return _SOFT.sub("", text), offsets
 
 
 def compact(text: str, fold: bool) -> tuple[str, list[int]]:
@@ -87,13 +96,22 @@ class FormMatcher:
         if not self._finalised:
             self._finalise()
         hits: list[Hit] = []
+        if _HAS_GREEK.search(text):
+            key, offsets = compact(text, fold=False)
+        else:
+            key, offsets = compact_fast(text)
+        folded = key.lower()
+        if len(folded) != len(key):  # a character whose lower case is longer: fall back to the exact path
+            folded, offsets_folded = compact(text, fold=True)
+        else:
+            offsets_folded = offsets
         for cs in (True, False):
             if not self._count[cs]:
                 continue
-            key, offsets = compact(text, fold=not cs)
-            for end_idx, (length, target) in self._auto[cs].iter(key):
-                start = offsets[end_idx - length + 1]
-                end = offsets[end_idx] + 1
+            k, offs = (key, offsets) if cs else (folded, offsets_folded)
+            for end_idx, (length, target) in self._auto[cs].iter(k):
+                start = int(offs[end_idx - length + 1])
+                end = int(offs[end_idx]) + 1
                 if start > 0 and text[start - 1].isalnum():
                     continue
                 if end < len(text) and text[end].isalnum():
@@ -101,16 +119,18 @@ class FormMatcher:
                         end += 1
                     else:
                         continue
-                hits.append(Hit(start, end, key[end_idx - length + 1 : end_idx + 1], target))
+                hits.append(Hit(start, end, k[end_idx - length + 1 : end_idx + 1], target))
         return longest_first(hits)
 
 
 def longest_first(hits: list[Hit]) -> list[Hit]:
     """Non-overlapping hits, preferring the longest, then the earliest."""
+    if not hits:
+        return []
     chosen: list[Hit] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(max(h.end for h in hits) + 1)
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
-        if all(h.end <= s or h.start >= e for s, e in taken):
+        if taken.find(1, h.start, h.end) == -1:
             chosen.append(h)
-            taken.append((h.start, h.end))
+            taken[h.start:h.end] = b"\x01" * (h.end - h.start)
     return sorted(chosen, key=lambda h: h.start)

@@ -8,6 +8,7 @@ what precedes them. Both functions work on character offsets within one sentence
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NEGATION_CUES = re.compile(
     r"\b(?:no|not|nor|neither|without|none|never|cannot|lack(?:ed|s|ing)?\s+(?:of\s+)?|absence\s+of|"
@@ -26,15 +27,23 @@ TERMINATORS = re.compile(r"\b(?:but|however|whereas|although|though|while|yet|ex
 PSEUDO = re.compile(r"\b(?:no\s+(?:doubt|significant\s+difference\s+in\s+safety)|not\s+only|no\.)", re.IGNORECASE)
 
 
-def _in_scope(sentence: str, cues: re.Pattern, start: int, end: int, window: int) -> bool:
+@lru_cache(maxsize=8192)
+def _cues(sentence: str, kind: str) -> tuple[tuple[int, int], ...]:
+    """Cue spans of one kind ("neg" or "hedge") in a sentence, pseudo-negations removed (cached)."""
+    rx = NEGATION_CUES if kind == "neg" else HEDGE_CUES
+    found = [m.span() for m in rx.finditer(sentence)]
+    if not found:
+        return ()
     pseudo = [m.span() for m in PSEUDO.finditer(sentence)]
-    for m in cues.finditer(sentence):
-        if any(ps <= m.start() < pe for ps, pe in pseudo):
+    return tuple(c for c in found if not any(ps <= c[0] < pe for ps, pe in pseudo))
+
+
+def _in_scope(sentence: str, kind: str, start: int, end: int, window: int) -> bool:
+    for c_start, c_end in _cues(sentence, kind):
+        if c_start >= end:
             continue
-        if m.start() >= end:
-            continue
-        if m.end() <= start:
-            gap = sentence[m.end():start]
+        if c_end <= start:
+            gap = sentence[c_end:start]
             if len(gap) > window or TERMINATORS.search(gap):
                 continue
         return True
@@ -43,8 +52,8 @@ def _in_scope(sentence: str, cues: re.Pattern, start: int, end: int, window: int
 
 def is_negated(sentence: str, start: int, end: int, window: int = 60) -> bool:
     """A negation cue lies before or inside [start, end) in the same clause."""
-    return _in_scope(sentence, NEGATION_CUES, start, end, window)
+    return _in_scope(sentence, "neg", start, end, window)
 
 
 def is_hedged(sentence: str, start: int, end: int, window: int = 120) -> bool:
-    return _in_scope(sentence, HEDGE_CUES, start, end, window)
+    return _in_scope(sentence, "hedge", start, end, window)

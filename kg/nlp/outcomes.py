@@ -38,6 +38,7 @@ _MONTHS = re.compile(NUM + r"(?:\s*(?:months?|mo))?(?=\s*(?:versus|vs\.?|compare
                      + NUM + r"\s*(?:months?|mo)\b", re.IGNORECASE)
 _HR = re.compile(r"(?:HR|ratio)[^0-9]{0,12}(\d\.\d+)|\b(0\.\d+)\b", re.IGNORECASE)
 SURVIVAL = {"PFS", "OS", "DoR"}
+_DIGIT = re.compile(r"\d")
 
 
 def _first(rx: re.Pattern, text: str):
@@ -72,6 +73,8 @@ def _value(measure: str, seg: str):
 def find_outcomes(sentence: str, subject: str | None = None, source: str | None = None,
                   subject_at=None) -> list[OutcomeFigure]:
     """Outcome figures in one sentence. ``subject_at(offset)`` names the agent nearest before an offset."""
+    if not _DIGIT.search(sentence):
+        return []
     found = list(_MEASURE_RX.finditer(sentence))
     out: list[OutcomeFigure] = []
     seen: set[str] = set()
