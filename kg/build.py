@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from .assemble import assemble
 from .config import Settings
 from .graph import rdf
-from .graph.store import replace_store
+from .graph.store import refresh_assembled, replace_store
 from .errors import InputError
 from .ids import converter, normalise_source
 from .model import ECO_AUTHOR_STATEMENT, Document, Evidence, Statement, TrialRecord
@@ -102,49 +102,72 @@ def extraction_statements(x: Extraction) -> list[Statement]:
     ]
 
 
-def build_dataset(inputs: Inputs, progress: Progress | None = None):
-    lex = inputs.lexicon
-    extractor = Extractor(lex, {t.acronym: t.nct_id for t in inputs.trials if t.acronym and len(t.acronym) >= 4})
+def make_extractor(inputs: Inputs) -> Extractor:
+    aliases = {t.acronym: t.nct_id for t in inputs.trials if t.acronym and len(t.acronym) >= 4}
+    return Extractor(inputs.lexicon, aliases)
+
+
+def graph_for(e: Evidence):
+    """Evidence lives in the named graph of its source record (the lexicon's in the lexicon graph)."""
+    if e.agent_type == "manual" and e.attributed_to == LEXICON_AGENT:
+        return rdf.G_LEXICON
+    return rdf.doc_graph(e.document)
+
+
+def trial_into(ds, t: TrialRecord, extractor: Extractor) -> tuple[list[Statement], int]:
+    """One registry record into its own graph; returns its statements (evidence: the registry)."""
+    g = ds.graph(rdf.doc_graph(f"clinicaltrials:{t.nct_id}"))
+    node = rdf.add_trial(g, t)
+    figs = trial_outcomes(t, extractor)
+    for fig in figs:
+        ev = Evidence(document=source_or(fig.source, f"clinicaltrials:{t.nct_id}"), sentence=fig.sentence, code="ECO:0007225",
+                      agent_type="trial_registry", attributed_to="clinicaltrials.gov-registry", confidence=0.95)
+        rdf.add_outcome(g, node, fig, ev, t.nct_id)
+    return trial_statements(t, extractor), len(figs)
+
+
+def document_into(ds, doc: Document, extractor: Extractor) -> tuple[list[Statement], int]:
+    """One document into its own graph: publication node, mentions, outcomes; returns its statements."""
+    x = extractor.extract(doc)
+    g = ds.graph(rdf.doc_graph(doc.id))
+    pub = rdf.add_publication(g, doc, {m.id for m in x.mentions if not m.id.startswith("clinicaltrials:")},
+                              set(doc.trials) | set(x.trials))
+    for fig in x.outcomes:
+        ev = Evidence(document=doc.id, sentence=fig.sentence, code="ECO:0007321", agent_type="text_mining",
+                      attributed_to=EXTRACTOR, confidence=0.7)
+        rdf.add_outcome(g, pub, fig, ev, doc.id)
+    return extraction_statements(x), len(x.outcomes)
+
+
+def records_dataset(documents: list[Document], trials: list[TrialRecord], extractor: Extractor,
+                    progress: Progress | None = None):
+    """Documents and trial records -> an RDF dataset of their graphs, and how many statements/outcomes."""
     ds = rdf.new_dataset()
-    rdf.add_ontology(ds)
-    rdf.add_lexicon(ds, lex)
-    statements = lexicon_statements(lex)
-    report = BuildReport(documents=len(inputs.documents), trials=len(inputs.trials))
-    tg = ds.graph(rdf.G_TRIALS)
-    for t in inputs.trials:
-        node = rdf.add_trial(tg, t)
-        statements.extend(trial_statements(t, extractor))
-        for fig in trial_outcomes(t, extractor):
-            ev = Evidence(document=source_or(fig.source, f"clinicaltrials:{t.nct_id}"),
-                          sentence=fig.sentence, code="ECO:0007225", agent_type="trial_registry",
-                          attributed_to="clinicaltrials.gov-registry", confidence=0.95)
-            rdf.add_outcome(tg, node, fig, ev, t.nct_id)
-            report.outcomes += 1
-    for doc in inputs.documents:
-        x = extractor.extract(doc)
-        g = ds.graph(rdf.doc_graph(doc.id))
-        pub = rdf.add_publication(g, doc, {m.id for m in x.mentions if not m.id.startswith("clinicaltrials:")},
-                                  set(doc.trials) | set(x.trials))
-        statements.extend(extraction_statements(x))
-        for fig in x.outcomes:
-            ev = Evidence(document=doc.id, sentence=fig.sentence, code="ECO:0007321", agent_type="text_mining",
-                          attributed_to=EXTRACTOR, confidence=0.7)
-            rdf.add_outcome(g, pub, fig, ev, doc.id)
-            report.outcomes += 1
+    statements: list[Statement] = []
+    outcomes = 0
+    for t in trials:
+        sts, n = trial_into(ds, t, extractor)
+        statements += sts
+        outcomes += n
+    for doc in documents:
+        sts, n = document_into(ds, doc, extractor)
+        statements += sts
+        outcomes += n
         if progress:
             progress("extract", 1)
+    return ds, statements, outcomes
+
+
+def build_dataset(inputs: Inputs, progress: Progress | None = None):
+    extractor = make_extractor(inputs)
+    ds, statements, outcomes = records_dataset(inputs.documents, inputs.trials, extractor, progress)
+    rdf.add_ontology(ds)
+    rdf.add_lexicon(ds, inputs.lexicon)
+    statements += lexicon_statements(inputs.lexicon)
     assembled = assemble(statements)
-
-    def graph_for(e: Evidence):
-        if e.agent_type == "trial_registry":
-            return rdf.G_TRIALS
-        if e.agent_type == "manual" and e.attributed_to == LEXICON_AGENT:
-            return rdf.G_LEXICON
-        return rdf.doc_graph(e.document)
-
     rdf.add_statements(ds, assembled, graph_for)
-    report.statements = len(assembled)
-    report.asserted = sum(1 for a in assembled if a.statement.asserted)
+    report = BuildReport(documents=len(inputs.documents), trials=len(inputs.trials), outcomes=outcomes,
+                         statements=len(assembled), asserted=sum(1 for a in assembled if a.statement.asserted))
     return ds, report
 
 
@@ -166,7 +189,7 @@ def build(settings: Settings, progress: Progress | None = None, with_outputs: bo
     inputs = read_inputs(settings)
     ds, report = build_dataset(inputs, progress)
     nquads = ds.serialize(format="nquads", encoding="utf-8")
-    report.quads = replace_store(Path(settings.store), nquads)
+    report.quads = replace_store(Path(settings.store), nquads, refresh_assembled)
     if with_outputs:
         write_outputs(settings, Path(settings.store), report)
         from .viz import overview_html  # pyvis is only needed for the page

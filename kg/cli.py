@@ -231,5 +231,9 @@ def candidates(inputs, top):
         click.echo(f"skipped: {e}", err=True)
 
 
+from .commands import register as _register_extensions  # noqa: E402
+
+_register_extensions(main)
+
 if __name__ == "__main__":  # pragma: no cover
     main(sys.argv[1:])

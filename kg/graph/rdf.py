@@ -1,8 +1,8 @@
 """Records -> RDF quads on the nkv ontology (DESIGN.md section 3).
 
-Named graphs: ``graph/ontology``, ``graph/lexicon``, ``graph/trials``, ``graph/assembled`` (per-edge
-source counts), and one ``graph/doc/<source>`` per document holding its publication node, mentions,
-statements, evidence and outcomes. A statement's direct triple is written into a document's graph
+Named graphs: ``graph/ontology``, ``graph/lexicon``, ``graph/assembled`` (per-edge source counts,
+derived), and one ``graph/doc/<source>`` per source record (a publication or a trial record) holding
+its node, mentions, statements, evidence and outcomes, so one record can be replaced alone. A statement's direct triple is written into a document's graph
 only when that document's evidence for it is not all negated.
 """
 
@@ -23,7 +23,6 @@ NKV = Namespace("https://w3id.org/nkvkg/ontology#")
 ID = Namespace(ID_BASE)
 G_ONTOLOGY = URIRef(GRAPH_BASE + "ontology")
 G_LEXICON = URIRef(GRAPH_BASE + "lexicon")
-G_TRIALS = URIRef(GRAPH_BASE + "trials")
 G_ASSEMBLED = URIRef(GRAPH_BASE + "assembled")
 
 
@@ -101,16 +100,14 @@ def add_statement(g: Graph, sid: str, st: Statement, evidence: tuple[Evidence, .
 
 
 def add_statements(ds: Dataset, assembled: list[Assembled], graph_for) -> None:
-    """Each statement's evidence goes to the graph ``graph_for(evidence)`` names."""
-    counts = ds.graph(G_ASSEMBLED)
+    """Each statement's evidence goes to the graph ``graph_for(evidence)`` names. Per-edge source
+    counts are derived afterwards from the store (``store.refresh_assembled``)."""
     for a in assembled:
         by_graph: dict[URIRef, list[Evidence]] = {}
         for e in a.statement.evidence:
             by_graph.setdefault(graph_for(e), []).append(e)
         for gname, evs in by_graph.items():
             add_statement(ds.graph(gname), a.id, a.statement, tuple(evs))
-        node = ID["statement/" + a.id]
-        counts.add((node, NKV.sourceCount, Literal(len(a.sources))))
 
 
 def add_lexicon(ds: Dataset, lexicon: Lexicon) -> None:
@@ -207,4 +204,4 @@ def add_trial(g: Graph, t: TrialRecord) -> URIRef:
 
 
 __all__ = ["BNode", "add_lexicon", "add_ontology", "add_outcome", "add_publication", "add_statements", "add_trial",
-           "doc_graph", "new_dataset", "G_TRIALS", "G_LEXICON", "NKV", "ID", "iri"]
+           "doc_graph", "new_dataset", "G_LEXICON", "NKV", "ID", "iri"]

@@ -32,7 +32,7 @@ def open_store(path: Path, read_only: bool = False) -> ox.Store:
         raise StoreError(f"cannot open store {path}: {exc}") from exc
 
 
-def replace_store(path: Path, nquads: bytes) -> int:
+def replace_store(path: Path, nquads: bytes, finish=None) -> int:
     """Load ``nquads`` into a fresh store at ``path`` (swapping it in atomically); return quad count."""
     path = Path(path)
     tmp = path.with_name(path.name + ".new")
@@ -44,6 +44,8 @@ def replace_store(path: Path, nquads: bytes) -> int:
     try:
         store = ox.Store(str(tmp))
         store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        if finish is not None:
+            finish(store)
         store.flush()
         count = len(store)
         del store
@@ -55,3 +57,34 @@ def replace_store(path: Path, nquads: bytes) -> int:
     tmp.rename(path)
     shutil.rmtree(old, ignore_errors=True)
     return count
+
+
+ASSEMBLED = "https://w3id.org/nkvkg/graph/assembled"
+REFRESH_ASSEMBLED = f"""
+PREFIX nkv: <https://w3id.org/nkvkg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+DROP SILENT GRAPH <{ASSEMBLED}> ;
+INSERT {{ GRAPH <{ASSEMBLED}> {{ ?st nkv:sourceCount ?n }} }}
+WHERE {{
+  SELECT ?st (COUNT(DISTINCT ?src) AS ?n) WHERE {{
+    GRAPH ?g {{ ?st nkv:evidence ?ev . ?ev dcterms:source ?src . ?st a nkv:Statement }}
+  }} GROUP BY ?st
+}}
+"""
+
+
+def refresh_assembled(store: ox.Store) -> None:
+    """Recompute the derived graph of per-statement independent source counts from all graphs."""
+    store.update(REFRESH_ASSEMBLED)
+
+
+def replace_graphs(store: ox.Store, nquads: bytes, graphs: list[str]) -> None:
+    """Replace exactly the named ``graphs`` with the quads given (one transaction-like step per graph),
+    leave every other graph untouched, and refresh the derived counts."""
+    staged = ox.Store()  # parse fully in memory first: a syntax error leaves the store as it was
+    staged.load(nquads, format=ox.RdfFormat.N_QUADS)
+    for g in graphs:
+        node = ox.NamedNode(g)
+        store.remove_graph(node) if store.contains_named_graph(node) else None
+        store.extend(staged.quads_for_pattern(None, None, None, node))
+    refresh_assembled(store)
