@@ -122,7 +122,7 @@ def trial_into(ds, t: TrialRecord, extractor: Extractor) -> tuple[list[Statement
     for fig in figs:
         ev = Evidence(document=source_or(fig.source, f"clinicaltrials:{t.nct_id}"), sentence=fig.sentence, code="ECO:0007225",
                       agent_type="trial_registry", attributed_to="clinicaltrials.gov-registry", confidence=0.95)
-        rdf.add_outcome(g, node, fig, ev, t.nct_id)
+        rdf.add_outcome(g, node, fig, ev, t.nct_id, agents=ds.graph(rdf.G_STATEMENTS))
     return trial_statements(t, extractor), len(figs)
 
 
@@ -135,7 +135,7 @@ def document_into(ds, doc: Document, extractor: Extractor) -> tuple[list[Stateme
     for fig in x.outcomes:
         ev = Evidence(document=doc.id, sentence=fig.sentence, code="ECO:0007321", agent_type="text_mining",
                       attributed_to=EXTRACTOR, confidence=0.7)
-        rdf.add_outcome(g, pub, fig, ev, doc.id)
+        rdf.add_outcome(g, pub, fig, ev, doc.id, agents=ds.graph(rdf.G_STATEMENTS))
     return extraction_statements(x), len(x.outcomes)
 
 

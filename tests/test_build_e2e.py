@@ -91,3 +91,23 @@ def test_rebuild_is_idempotent(built, tmp_path):
     assert a.keys() == b.keys()
     for name in a:  # blank nodes (OWL unions) get fresh labels on every parse: compare up to isomorphism
         assert isomorphic(a[name], b[name]), name
+
+
+def test_every_triple_lives_in_one_graph(store):
+    """Union queries must not see duplicates (Oxigraph's union default graph is a multiset)."""
+    quads = list(store.quads_for_pattern(None, None, None, None))
+    assert len(quads) == len({q.triple for q in quads})
+
+
+def test_negated_only_statement_keeps_evidence_without_direct_triple(tmp_path):
+    doc = tmp_path / "neg.jsonl"
+    doc.write_text('{"id": "pubmed:1", "title": "t", "text": "Lirilumab was not combined with cetuximab in melanoma."}\n')
+    result = CliRunner().invoke(main, ["build", "--store", str(tmp_path / "s"), "--outputs", str(tmp_path),
+                                       "--input", str(doc)])
+    assert result.exit_code == 0, result.output
+    import pyoxigraph as ox
+
+    st = ox.Store.read_only(str(tmp_path / "s"))
+    assert ask(st, """?st rdf:subject nkkg:lirilumab ; rdf:predicate nkv:combinedWith ; rdf:object nkkg:cetuximab ;
+                      nkv:evidence ?ev . ?ev nkv:negated true ; dcterms:source pubmed:1""")
+    assert not ask(st, "nkkg:lirilumab nkv:combinedWith nkkg:cetuximab")

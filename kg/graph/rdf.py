@@ -1,8 +1,11 @@
 """Records -> RDF quads on the nkv ontology (DESIGN.md section 3).
 
-Named graphs: ``graph/ontology``, ``graph/lexicon``, ``graph/assembled`` (per-edge source counts,
-derived), and one ``graph/doc/<source>`` per source record (a publication or a trial record) holding
-its node, mentions, statements, evidence and outcomes, so one record can be replaced alone. A statement's direct triple is written into a document's graph
+Named graphs: ``graph/ontology``, ``graph/lexicon``, ``graph/statements`` (each statement's
+rdf:subject/predicate/object, written once: ids are content hashes), one ``graph/doc/<source>`` per
+source record (a publication or a trial record) holding its node, mentions, evidence and outcomes,
+so one record can be replaced alone, and ``graph/assembled``, derived from all of them by
+``store.refresh_assembled``: the direct triples (asserted when some evidence is not negated) and
+per-edge source counts. Every triple thus lives in one graph, so union queries never see duplicates. A statement's direct triple is written into a document's graph
 only when that document's evidence for it is not all negated.
 """
 
@@ -24,6 +27,7 @@ ID = Namespace(ID_BASE)
 G_ONTOLOGY = URIRef(GRAPH_BASE + "ontology")
 G_LEXICON = URIRef(GRAPH_BASE + "lexicon")
 G_ASSEMBLED = URIRef(GRAPH_BASE + "assembled")
+G_STATEMENTS = URIRef(GRAPH_BASE + "statements")
 
 
 def doc_graph(doc_id: str) -> URIRef:
@@ -60,7 +64,7 @@ def agent_iri(attributed_to: str, agent_type: str = "manual") -> tuple[URIRef, U
     return ID[f"{kind}/{slugify(attributed_to)}"], cls
 
 
-def add_evidence(g: Graph, st_node: URIRef, sid: str, e: Evidence) -> URIRef:
+def add_evidence(g: Graph, st_node: URIRef, sid: str, e: Evidence, agents: Graph | None = None) -> URIRef:
     ev = ID["evidence/" + digest(sid, e.document, str(e.start), str(e.end), e.attributed_to, e.sentence or "", str(e.negated))]
     g.add((st_node, NKV.evidence, ev))
     g.add((ev, RDF.type, NKV.Evidence))
@@ -77,25 +81,31 @@ def add_evidence(g: Graph, st_node: URIRef, sid: str, e: Evidence) -> URIRef:
     g.add((ev, NKV.agentType, Literal(e.agent_type)))
     who, cls = agent_iri(e.attributed_to, e.agent_type)
     g.add((ev, PROV.wasAttributedTo, who))
-    g.add((who, RDFS.label, Literal(e.attributed_to)))
-    g.add((who, RDF.type, cls))
+    if agents is not None:
+        agents.add((who, RDFS.label, Literal(e.attributed_to)))
+        agents.add((who, RDF.type, cls))
     if "@" in e.attributed_to:
         g.add((ev, NKV.extractor, Literal(e.attributed_to)))
     return ev
 
 
-def add_statement(g: Graph, sid: str, st: Statement, evidence: tuple[Evidence, ...]) -> URIRef:
+def add_statement_node(g: Graph, sid: str, st: Statement) -> URIRef:
+    """The statement's structure (into ``graph/statements``)."""
     node = ID["statement/" + sid]
-    s, p, o = iri(st.subject), iri(st.predicate), iri(st.object)
     g.add((node, RDF.type, NKV.Statement))
-    g.add((node, RDF.subject, s))
-    g.add((node, RDF.predicate, p))
-    g.add((node, RDF.object, o))
+    g.add((node, RDF.subject, iri(st.subject)))
+    g.add((node, RDF.predicate, iri(st.predicate)))
+    g.add((node, RDF.object, iri(st.object)))
     g.add((node, NKV.statementId, Literal(sid)))
+    return node
+
+
+def add_statement(ds: Dataset, g: Graph, sid: str, st: Statement, evidence: tuple[Evidence, ...]) -> URIRef:
+    """Structure into ``graph/statements``, evidence into ``g``; the direct triple is derived later."""
+    structure = ds.graph(G_STATEMENTS)
+    node = add_statement_node(structure, sid, st)
     for e in evidence:
-        add_evidence(g, node, sid, e)
-    if any(not e.negated for e in evidence):
-        g.add((s, p, o))
+        add_evidence(g, node, sid, e, agents=structure)
     return node
 
 
@@ -107,7 +117,7 @@ def add_statements(ds: Dataset, assembled: list[Assembled], graph_for) -> None:
         for e in a.statement.evidence:
             by_graph.setdefault(graph_for(e), []).append(e)
         for gname, evs in by_graph.items():
-            add_statement(ds.graph(gname), a.id, a.statement, tuple(evs))
+            add_statement(ds, ds.graph(gname), a.id, a.statement, tuple(evs))
 
 
 def add_lexicon(ds: Dataset, lexicon: Lexicon) -> None:
@@ -126,7 +136,8 @@ def add_lexicon(ds: Dataset, lexicon: Lexicon) -> None:
         g.add((node, NKV.category, Literal(e.category.value)))
 
 
-def add_outcome(g: Graph, reporter: URIRef, fig: OutcomeFigure, evidence: Evidence | None, key: str) -> URIRef:
+def add_outcome(g: Graph, reporter: URIRef, fig: OutcomeFigure, evidence: Evidence | None, key: str,
+                agents: Graph | None = None) -> URIRef:
     node = ID["outcome/" + digest(key, fig.measure, str(fig.value), fig.unit, fig.subject or "", fig.arm or "",
                                   fig.sentence or "")]
     g.add((reporter, NKV.reportsOutcome, node))
@@ -145,7 +156,7 @@ def add_outcome(g: Graph, reporter: URIRef, fig: OutcomeFigure, evidence: Eviden
     if fig.subject:
         g.add((node, NKV.outcomeOf, iri(fig.subject)))
     if evidence is not None:
-        add_evidence(g, node, node.split("/")[-1], evidence)
+        add_evidence(g, node, node.split("/")[-1], evidence, agents=agents)
     return node
 
 
@@ -168,11 +179,8 @@ def add_publication(g: Graph, doc: Document, mentioned: set[str], trials: set[st
         g.add((node, NKV.studyType, Literal(doc.study_type)))
     for ent in sorted(mentioned):
         g.add((node, NKV.mentions, iri(ent)))
-    for nct in sorted(trials):
-        t = iri(f"clinicaltrials:{nct}")
-        g.add((node, NKV.aboutTrial, t))
-        g.add((t, RDF.type, NKV.ClinicalTrial))
-        g.add((t, NKV.nctId, Literal(nct)))
+    for nct in sorted(trials):  # trials without a registry record get typed in graph/assembled
+        g.add((node, NKV.aboutTrial, iri(f"clinicaltrials:{nct}")))
     return node
 
 

@@ -60,15 +60,39 @@ def replace_store(path: Path, nquads: bytes, finish=None) -> int:
 
 
 ASSEMBLED = "https://w3id.org/nkvkg/graph/assembled"
+STATEMENTS = "https://w3id.org/nkvkg/graph/statements"
 REFRESH_ASSEMBLED = f"""
 PREFIX nkv: <https://w3id.org/nkvkg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 DROP SILENT GRAPH <{ASSEMBLED}> ;
+# statements whose evidence is all gone (their record was replaced) leave graph/statements
+DELETE {{ GRAPH <{STATEMENTS}> {{ ?st ?p ?o }} }}
+WHERE {{ GRAPH <{STATEMENTS}> {{ ?st a nkv:Statement ; ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?st nkv:evidence ?ev }} }} }} ;
+# the direct triple holds when some evidence is not negated
+INSERT {{ GRAPH <{ASSEMBLED}> {{ ?s ?p ?o }} }}
+WHERE {{
+  SELECT DISTINCT ?s ?p ?o WHERE {{
+    GRAPH <{STATEMENTS}> {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}
+    GRAPH ?g {{ ?st nkv:evidence ?ev . ?ev nkv:negated false }}
+  }}
+}} ;
 INSERT {{ GRAPH <{ASSEMBLED}> {{ ?st nkv:sourceCount ?n }} }}
 WHERE {{
   SELECT ?st (COUNT(DISTINCT ?src) AS ?n) WHERE {{
-    GRAPH ?g {{ ?st nkv:evidence ?ev . ?ev dcterms:source ?src . ?st a nkv:Statement }}
+    GRAPH <{STATEMENTS}> {{ ?st a nkv:Statement }}
+    GRAPH ?g {{ ?st nkv:evidence ?ev . ?ev dcterms:source ?src }}
   }} GROUP BY ?st
+}} ;
+# trials cited or evaluated but without a registry record: typed stubs with their NCT id
+INSERT {{ GRAPH <{ASSEMBLED}> {{ ?t a nkv:ClinicalTrial ; nkv:nctId ?nct }} }}
+WHERE {{
+  SELECT DISTINCT ?t ?nct WHERE {{
+    {{ GRAPH ?g {{ ?x nkv:aboutTrial ?t }} }} UNION {{ GRAPH <{ASSEMBLED}> {{ ?x nkv:evaluatedIn ?t }} }}
+    FILTER NOT EXISTS {{ GRAPH ?h {{ ?t nkv:nctId ?any }} }}
+    BIND(STRAFTER(STR(?t), "https://clinicaltrials.gov/study/") AS ?nct)
+    FILTER(STRLEN(?nct) > 0)
+  }}
 }}
 """
 
