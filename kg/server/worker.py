@@ -1,0 +1,109 @@
+"""A query worker process: opens the store read-only and answers jobs sent over a pipe.
+
+Queries run here, not in the server, because Oxigraph has no in-process timeout and a Python
+thread cannot be killed: the server kills a worker whose query overruns and starts a new one.
+A job is a dict (query, dataset, formats, row cap); the answer is a dict with the serialised body.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import pyoxigraph as ox
+
+from .negotiate import GRAPH_FORMATS, SOLUTION_MEDIA
+from .results import SOLUTION_WRITERS, boolean
+
+
+def _dataset_args(job: dict) -> dict:
+    default, named = job.get("default_graphs"), job.get("named_graphs")
+    if not default and not named:
+        return {"use_default_graph_as_union": True}
+    args: dict = {}
+    if default:
+        args["default_graph"] = [ox.NamedNode(g) for g in default]
+    else:
+        args["use_default_graph_as_union"] = True
+    if named:
+        args["named_graphs"] = [ox.NamedNode(g) for g in named]
+    return args
+
+
+def answer(store: ox.Store, job: dict) -> dict:
+    try:
+        result = store.query(job["query"], prefixes=job.get("prefixes") or None, **_dataset_args(job))
+    except SyntaxError as exc:
+        return {"ok": False, "status": 400, "error": f"SPARQL syntax error: {str(exc).splitlines()[0]}"}
+    max_rows = int(job.get("max_rows") or 10000)
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            fmt = job.get("solution_format")
+            if fmt is None:
+                return {"ok": False, "status": 406, "error": "no acceptable format for a boolean result"}
+            return {"ok": True, "kind": "boolean", "body": boolean(bool(result), fmt), "media": SOLUTION_MEDIA[fmt],
+                    "truncated": False, "rows": 1}
+        if isinstance(result, ox.QuerySolutions):
+            fmt = job.get("solution_format")
+            if fmt is None:
+                return {"ok": False, "status": 406, "error": "no acceptable format for SELECT results"}
+            variables = [v.value for v in result.variables]
+            rows, truncated = [], False
+            for sol in result:
+                if len(rows) >= max_rows:
+                    truncated = True
+                    break
+                rows.append([sol[v] for v in variables])
+            body = SOLUTION_WRITERS[fmt](variables, rows, truncated)
+            return {"ok": True, "kind": "solutions", "body": body, "media": SOLUTION_MEDIA[fmt],
+                    "truncated": truncated, "rows": len(rows)}
+        fmt = job.get("graph_format")
+        if fmt is None:
+            return {"ok": False, "status": 406, "error": "no acceptable RDF format for a graph result"}
+        triples, truncated = [], False
+        for t in result:
+            if len(triples) >= max_rows:
+                truncated = True
+                break
+            triples.append(t)
+        rdf_format, media = GRAPH_FORMATS[fmt]
+        body = ox.serialize(triples, format=rdf_format, prefixes=job.get("prefixes") or None) \
+            if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else ox.serialize(triples, format=rdf_format)
+        return {"ok": True, "kind": "graph", "body": body or b"", "media": media, "truncated": truncated,
+                "rows": len(triples)}
+    except (OSError, RuntimeError, ValueError) as exc:
+        return {"ok": False, "status": 500, "error": f"query evaluation failed: {exc}"}
+
+
+def main(conn, store_path: str) -> None:  # pragma: no cover - runs in a child process
+    try:
+        store = ox.Store.read_only(store_path)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which refuses to start
+        conn.send({"ok": False, "status": 500, "error": f"cannot open store {store_path}: {exc}"})
+        return
+    conn.send({"ok": True, "ready": True})
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            if job.get("kind") == "entity":
+                from .pages import entity_page
+
+                page = entity_page(store, job["curie"])
+                conn.send({"ok": page is not None, "status": 404, "html": page,
+                           "error": f"no entity {job['curie']} in the graph"})
+                continue
+            if job.get("kind") == "void":
+                from .describe import void_description
+
+                conn.send({"ok": True, "body": void_description(store, job["base_url"])})
+                continue
+            if job.get("kind") == "graphs":
+                conn.send({"ok": True, "graphs": [g.value for g in store.named_graphs()]})
+                continue
+            conn.send(answer(store, job))
+        except Exception:  # noqa: BLE001 - never let one query kill the worker silently
+            conn.send({"ok": False, "status": 500, "error": traceback.format_exc(limit=2)})
