@@ -27,6 +27,7 @@ from ..errors import InputError
 from ..ids import expand
 from ..query import prefixes
 from .describe import service_description
+from .extensions import extension_routes
 from .negotiate import GRAPH_TYPES, SOLUTION_TYPES, choose
 from .pages import query_page
 from .pool import QueryPool, QueryTimeout
@@ -42,6 +43,19 @@ class ServerConfig:
     workers: int = 4
     per_client: int = 4
     update_token: str | None = None
+
+
+@dataclass
+class ServerContext:
+    """What extension routes get: the config, the query pool, and a hook to call after writing."""
+
+    config: ServerConfig
+    pool: QueryPool
+    write_lock: asyncio.Lock
+    refresh_graphs: object  # async callable: re-read graph names, restart workers
+
+    async def after_write(self) -> None:
+        await self.refresh_graphs()
 
 
 def _error(status: int, message: str, **headers) -> PlainTextResponse:
@@ -130,10 +144,13 @@ def create_app(cfg: ServerConfig) -> Starlette:
                 await asyncio.get_running_loop().run_in_executor(None, _apply_update, cfg.store, op)
             except ProtocolError as exc:
                 return _error(exc.status, str(exc))
-            pool.restart()
-            answer = await pool.run({"kind": "graphs"})
-            state["graphs"] = set(answer["graphs"])
+            await refresh_graphs()
         return Response(status_code=204)
+
+    async def refresh_graphs() -> None:
+        pool.restart()
+        answer = await pool.run({"kind": "graphs"})
+        state["graphs"] = set(answer["graphs"])
 
     async def home(request: Request) -> Response:
         return HTMLResponse(query_page(cfg.timeout, cfg.max_rows, request.query_params.get("query")))
@@ -165,6 +182,8 @@ def create_app(cfg: ServerConfig) -> Starlette:
         Route("/entity/{curie:path}", entity, methods=["GET"]),
         Route("/void", void, methods=["GET"]),
     ]
+    ctx = ServerContext(cfg, pool, write_lock, refresh_graphs)
+    routes += extension_routes(ctx)
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         await startup()
