@@ -69,12 +69,18 @@ DROP SILENT GRAPH <{ASSEMBLED}> ;
 # statements whose evidence is all gone (their record was replaced) leave graph/statements
 DELETE {{ GRAPH <{STATEMENTS}> {{ ?st ?p ?o }} }}
 WHERE {{ GRAPH <{STATEMENTS}> {{ ?st a nkv:Statement ; ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?st nkv:evidence ?ev }} }} }} ;
-# the direct triple holds when some evidence is not negated
+# the direct triple holds when some evidence is not negated (curated evidence only once approved), and no
+# live curator verdict says the edge is incorrect (a verdict stops counting once rejected or retracted)
 INSERT {{ GRAPH <{ASSEMBLED}> {{ ?s ?p ?o }} }}
 WHERE {{
   SELECT DISTINCT ?s ?p ?o WHERE {{
     GRAPH <{STATEMENTS}> {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}
     GRAPH ?g {{ ?st nkv:evidence ?ev . ?ev nkv:negated false }}
+    FILTER NOT EXISTS {{ GRAPH ?g {{ ?ev nkv:curationStatus ?status }} FILTER(?status != "approved") }}
+    FILTER NOT EXISTS {{
+      GRAPH ?h {{ ?st nkv:evidence ?verdict . ?verdict nkv:verdict "incorrect" }}
+      FILTER NOT EXISTS {{ GRAPH ?h {{ ?verdict nkv:curationStatus ?vs }} FILTER(?vs IN ("rejected", "retracted")) }}
+    }}
   }}
 }} ;
 INSERT {{ GRAPH <{ASSEMBLED}> {{ ?st nkv:sourceCount ?n }} }}
