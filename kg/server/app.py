@@ -31,7 +31,7 @@ from .extensions import extension_routes
 from .negotiate import GRAPH_TYPES, SOLUTION_TYPES, choose
 from .pages import query_page
 from .pool import QueryPool, QueryTimeout
-from .protocol import ProtocolError, check_query_safety, read_operation
+from .protocol import ProtocolError, apply_update_dataset, check_query_safety, read_operation
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def create_app(cfg: ServerConfig) -> Starlette:
         except ProtocolError as exc:
             return _error(exc.status, str(exc))
         accept = request.headers.get("accept")
-        job = {"kind": "query", "query": op.text, "default_graphs": op.default_graphs, "named_graphs": op.named_graphs,
+        job = {"kind": "query", "query": op.text, "base_iri": str(request.url).split("?")[0], "default_graphs": op.default_graphs, "named_graphs": op.named_graphs,
                "solution_format": choose(accept, SOLUTION_TYPES, "json", op.explicit_format if op.explicit_format in
                                          ("json", "xml", "csv", "tsv") else None),
                "graph_format": choose(accept, GRAPH_TYPES, "turtle", op.explicit_format if op.explicit_format in
@@ -137,6 +137,11 @@ def create_app(cfg: ServerConfig) -> Starlette:
             if op is None:
                 raise ProtocolError(400, "no update given")
             check_query_safety(op.text, state["graphs"] | set(op.default_graphs) | set(op.named_graphs) | {"*"})
+        except ProtocolError as exc:
+            return _error(exc.status, str(exc))
+        op.base_iri = str(request.url).split("?")[0]
+        try:
+            op.text = apply_update_dataset(op.text, op.default_graphs, op.named_graphs)
         except ProtocolError as exc:
             return _error(exc.status, str(exc))
         async with write_lock:
@@ -204,8 +209,7 @@ def create_app(cfg: ServerConfig) -> Starlette:
 def _apply_update(store_path: Path, op) -> None:
     store = ox.Store(str(store_path))
     try:
-        kwargs = {}
-        store.update(op.text, prefixes=prefixes(), **kwargs)
+        store.update(op.text, prefixes=prefixes(), base_iri=op.base_iri)
         store.flush()
     except SyntaxError as exc:
         raise ProtocolError(400, f"SPARQL Update syntax error: {str(exc).splitlines()[0]}") from exc

@@ -17,7 +17,7 @@ _TOKENS = re.compile(
     r'(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<str>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|'
     r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')|(?P<comment>#[^\n]*)'
 )
-_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?IRI(\d+)", re.IGNORECASE)
+_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?<", re.IGNORECASE)
 
 
 class ProtocolError(Exception):
@@ -33,17 +33,18 @@ class Operation:
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     explicit_format: str | None = None
+    base_iri: str | None = None
 
 
-def blank_out(text: str) -> tuple[str, list[str]]:
-    """Query text with strings and comments blanked and IRIs replaced by IRI<n> placeholders."""
-    iris: list[str] = []
+def blank_out(text: str) -> tuple[str, dict[int, str]]:
+    """Same-length query text with strings and comments blanked and IRIs masked; IRIs by start offset."""
+    iris: dict[int, str] = {}
 
     def repl(m: re.Match) -> str:
         if m.group("iri"):
-            iris.append(m.group("iri")[1:-1])
-            return f" IRI{len(iris) - 1} "
-        return " "
+            iris[m.start()] = m.group("iri")[1:-1]
+            return "<" + "x" * (len(m.group()) - 2) + ">"
+        return re.sub(r"[^\n]", " ", m.group())
 
     return _TOKENS.sub(repl, text), iris
 
@@ -55,9 +56,33 @@ def check_query_safety(text: str, local_graphs: set[str]) -> None:
     if re.search(r"\bLOAD\b", code, re.IGNORECASE):
         raise ProtocolError(400, "LOAD is not allowed: this endpoint never fetches remote data")
     for m in _FROM.finditer(code):
-        iri = iris[int(m.group(1))]
+        iri = iris[m.end() - 1]
         if iri not in local_graphs:
             raise ProtocolError(400, f"FROM <{iri}> names no graph in this store; remote graphs are never fetched")
+
+
+def apply_update_dataset(text: str, using: list[str], using_named: list[str]) -> str:
+    """Protocol using-graph-uri / using-named-graph-uri -> USING clauses before each top-level WHERE.
+    Both the parameters and USING/WITH in the request is an error (SPARQL 1.1 Protocol 2.2.3)."""
+    if not using and not using_named:
+        return text
+    code, _ = blank_out(text)
+    if re.search(r"\b(?:USING|WITH)\b", code, re.IGNORECASE):
+        raise ProtocolError(400, "using-graph-uri/using-named-graph-uri given together with USING or WITH in the update")
+    clause = "".join(f" USING <{g}>" for g in using) + "".join(f" USING NAMED <{g}>" for g in using_named) + " "
+    out, last, depth = [], 0, 0
+    for m in re.finditer(r"[{}]|\bWHERE\b", code, re.IGNORECASE):
+        tok = m.group()
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+        elif depth == 0:
+            out.append(text[last:m.start()])
+            out.append(clause)
+            last = m.start()
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _one(params: dict[str, list[str]], name: str) -> str | None:
@@ -86,6 +111,9 @@ def read_operation(method: str, content_type: str | None, query_string: bytes, b
         raise ProtocolError(400, "query string is not valid UTF-8") from exc
     name = "query" if kind == "query" else "update"
     media = (content_type or "").split(";")[0].strip().lower()
+    charset = re.search(r"charset\s*=\s*\"?([\w-]+)", content_type or "", re.IGNORECASE)
+    if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"unsupported charset {charset.group(1)!r}: SPARQL requests are UTF-8")
     if method == "GET":
         if kind == "update":
             raise ProtocolError(405, "SPARQL Update must use POST")

@@ -31,7 +31,8 @@ def _dataset_args(job: dict) -> dict:
 
 def answer(store: ox.Store, job: dict) -> dict:
     try:
-        result = store.query(job["query"], prefixes=job.get("prefixes") or None, **_dataset_args(job))
+        result = store.query(job["query"], prefixes=job.get("prefixes") or None, base_iri=job.get("base_iri"),
+                             **_dataset_args(job))
     except SyntaxError as exc:
         return {"ok": False, "status": 400, "error": f"SPARQL syntax error: {str(exc).splitlines()[0]}"}
     max_rows = int(job.get("max_rows") or 10000)
