@@ -35,6 +35,8 @@ def answer(store: ox.Store, job: dict) -> dict:
                              **_dataset_args(job))
     except SyntaxError as exc:
         return {"ok": False, "status": 400, "error": f"SPARQL syntax error: {str(exc).splitlines()[0]}"}
+    except RuntimeError as exc:  # e.g. an unsupported custom function: the query asked for what we lack
+        return {"ok": False, "status": 400, "error": f"query not supported: {exc}"}
     max_rows = int(job.get("max_rows") or 10000)
     try:
         if isinstance(result, ox.QueryBoolean):
@@ -71,7 +73,10 @@ def answer(store: ox.Store, job: dict) -> dict:
             if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else ox.serialize(triples, format=rdf_format)
         return {"ok": True, "kind": "graph", "body": body or b"", "media": media, "truncated": truncated,
                 "rows": len(triples)}
-    except (OSError, RuntimeError, ValueError) as exc:
+    except RuntimeError as exc:
+        status = 400 if "not supported" in str(exc) else 500
+        return {"ok": False, "status": status, "error": f"query evaluation failed: {exc}"}
+    except (OSError, ValueError) as exc:
         return {"ok": False, "status": 500, "error": f"query evaluation failed: {exc}"}
 
 
