@@ -51,7 +51,7 @@ def _rx(pattern: str) -> re.Pattern:
 
 
 LIST = r"(?:\s*(?:,|and|or|and/or|/)\s*(?:AGENT|PARTNER)\s*)*"
-CONTRAST = r"(?:versus|vs\.?|compared\s+(?:with|to)|rather\s+than|instead\s+of|alone)"
+CONTRAST = r"(?:versus|vs\.?|compared\s+(?:with|to)|rather\s+than|instead\s+of|or\s+to|than)"
 
 RULES: tuple[Rule, ...] = (
     Rule("nkv:usesPlatform", frozenset({A}), frozenset({P}),
@@ -72,7 +72,9 @@ RULES: tuple[Rule, ...] = (
          forward=((_rx(r"^\s*(?:\([^)]*\)\s*)?(?:\+|plus|with|/)\s*" + LIST + r"\s*$"), 0.85),
                   (_rx(r"\b(?:plus|combined\s+with|in\s+combination\s+with|combination\s+with|together\s+with|"
                        r"added\s+to|on\s+top\s+of|alongside|followed\s+by|co-?administered\s+with|given\s+with|"
-                       r"with\s+or\s+without)\b[^.;]*$"), 0.8),
+                       r"with\s+or\s+without|in\s+addition\s+to|concurrent(?:ly)?\s+with|along\s+with|"
+                       r"while\s+(?:staying|remaining|continuing|maintained)\s+on|admixed\s+with|instilled\s+with|"
+                       r"(?:alone\s+)?(?:and|or)\s+with|combinations?\s+of)\b[^.;]*$"), 0.8),
                   (_rx(r"(?:^|\s)\+\s" + r"[^.;]*$"), 0.8)),
          max_gap=120, symmetric=True),
     Rule("nkv:testedIn", frozenset({A}), frozenset({T}),
@@ -81,9 +83,11 @@ RULES: tuple[Rule, ...] = (
                   (_rx(r"\b(?:models?|xenografts?|cells?|lines?)\s+of\s+(?:\w+\s+){0,3}$"), 0.7)),
          backward=((_rx(r"^\s*[\w\s-]{0,40}?(?:patients|models?|xenografts?|mice|cohort)\b[^.;]{0,60}"
                         r"\b(?:received|were\s+treated|treated|given|were\s+given|receiving)\b[^.;]*$"), 0.75),
+                   (_rx(r"^[^.;]{0,50}\b(?:received|receiving|were\s+(?:given|treated\s+with|dosed\s+with|randomi[sz]ed\s+to)|"
+                        r"was\s+(?:given|administered)|to\s+receive|treated\s+with|dosed\s+with)\b[^.;]{0,60}$"), 0.75),
                    (_rx(r"^\s*-?\s*(?:bearing|specific)\b"), 0.6)),
          max_gap=140),
-    Rule("nkv:evaluatedIn", frozenset({A, C}), frozenset({TR}),
+    Rule("nkv:evaluatedIn", frozenset({A}), frozenset({TR}),
          forward=((_rx(r"\b(?:trial|study|phase|evaluat\w*|investigat\w*|test\w*|enrol\w*|randomi[sz]\w*|cohort|"
                        r"assess\w*|examin\w*|registered)\b|^\s*[(,]?\s*$"), 0.8),
                  (_rx(r"\b(?:in|within|into|from|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$"), 0.7)),
@@ -152,7 +156,7 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
             lc, rc = _categories(left, categories_of), _categories(right, categories_of)
             for subj, obj, forward in ((left, right, True), (right, left, False)):
                 sc, oc = (lc, rc) if forward else (rc, lc)
-                for found in _apply_rules(gap, sc, oc, forward):
+                for found in _apply_rules(gap, sc, oc, forward, obj.category):
                     pred, conf = found
                     s_m, o_m = subj, obj
                     if pred == "nkv:combinedWith" and A in sc and A in oc and obj.id < subj.id:
@@ -163,10 +167,37 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
                     key = (rel.subject, rel.predicate, rel.object)
                     if key not in out or out[key].confidence < rel.confidence:
                         out[key] = rel
+    _propagate(out, ms, sentence, offset, categories_of)
+    _platform_to_agent(out)
     return list(out.values())
 
 
-def _apply_rules(gap: str, sc: set, oc: set, forward: bool):
+def _platform_to_agent(rels: dict) -> None:
+    """"AFM24 is a bispecific engager that binds CD16A": what the sentence says of the platform
+    phrase in apposition to an agent is said of the agent."""
+    owners: dict[str, list[str]] = {}
+    for (s_id, pred, o_id) in rels:
+        if pred == "nkv:usesPlatform":
+            owners.setdefault(o_id, []).append(s_id)
+    for key, rel in list(rels.items()):
+        s_id, pred, o_id = key
+        if pred == "nkv:usesPlatform" or s_id not in owners:
+            continue
+        del rels[key]
+        for agent in owners[s_id]:
+            new_key = (agent, pred, o_id)
+            if new_key not in rels:
+                rels[new_key] = Relation(agent, pred, o_id, rel.subject_text, rel.object_text, rel.sentence, rel.start,
+                                         rel.end, rel.confidence, rel.negated, rel.hedged)
+
+
+PLACEHOLDER = {A: "AGENT", P: "PLATFORM", R: "RECEPTOR", T: "TUMOUR", B: "TME_BARRIER", C: "PARTNER", TR: "TRIAL"}
+# for these, a mention of the object's own category in between is the nearer candidate; lists are
+# handled by coordination propagation, not by reaching past the nearer mention
+NEAREST_OBJECT = {"nkv:targets", "nkv:testedIn", "nkv:usesPlatform"}
+
+
+def _apply_rules(gap: str, sc: set, oc: set, forward: bool, obj_cat: Category | None = None):
     if len(gap) > 220:
         return
     for rule in RULES:
@@ -174,14 +205,61 @@ def _apply_rules(gap: str, sc: set, oc: set, forward: bool):
             continue
         if rule.predicate == "nkv:combinedWith" and _contrast_between(gap):
             continue
+        if rule.predicate in NEAREST_OBJECT and obj_cat is not None and \
+                re.search(r"\b" + PLACEHOLDER[obj_cat] + r"\b", gap if forward else ""):
+            continue
         patterns = rule.forward if (forward or rule.symmetric) else rule.backward
         best = max((conf for rx, conf in patterns if rx.search(gap)), default=0.0)
         if best > 0:
             yield rule.predicate, best
-    if sc & {A, P} and B in oc:
+    if sc & {A, P} and B in oc and not (forward and obj_cat and re.search(r"\bTME_BARRIER\b", gap)):
         found = _barrier_relation(gap, agent_first=forward)
         if found:
             yield found
+
+
+_COORD = re.compile(r"^\s*(?:,\s*)?(?:and/or|and|or|as\s+well\s+as|plus|/|,)?\s*(?:(?:the|either|with)\s+)?"
+                    r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _coordinated(ms: list[Mention], anchor: Mention, sentence: str, offset: int, categories_of) -> list[Mention]:
+    """Mentions coordinated with ``anchor`` ("NSCLC, SCCHN or colorectal cancer"; "with nivolumab or
+    pembrolizumab"): same category, joined only by list connectors and at most two modifiers."""
+    cat = anchor.category
+    out, prev = [], anchor
+    for m in sorted(ms, key=lambda m: m.start):
+        if m.start < prev.end:
+            continue
+        if m.category != cat:
+            break
+        gap = sentence[prev.end - offset:m.start - offset]
+        if not _COORD.match(gap) or len(gap) > 40 or not re.search(r"[,/]|\b(?:and|or|plus|as\s+well\s+as)\b", gap):
+            break
+        out.append(m)
+        prev = m
+    return out
+
+
+def _propagate(rels: dict, ms: list[Mention], sentence: str, offset: int, categories_of) -> None:
+    by_id = {}
+    for m in ms:
+        by_id.setdefault(m.id, m)
+    for (s_id, pred, o_id), rel in list(rels.items()):
+        for side in ("object", "subject"):
+            anchor = next((m for m in ms if m.id == (o_id if side == "object" else s_id)
+                           and m.text == (rel.object_text if side == "object" else rel.subject_text)), None)
+            if anchor is None:
+                continue
+            for other in _coordinated(ms, anchor, sentence, offset, categories_of):
+                key = (s_id, pred, other.id) if side == "object" else (other.id, pred, o_id)
+                if key[0] == key[2] or key in rels:
+                    continue
+                rels[key] = Relation(
+                    subject=key[0], predicate=pred, object=key[2],
+                    subject_text=rel.subject_text if side == "object" else other.text,
+                    object_text=other.text if side == "object" else rel.object_text,
+                    sentence=rel.sentence, start=rel.start, end=rel.end, confidence=round(rel.confidence - 0.05, 2),
+                    negated=rel.negated, hedged=rel.hedged)
 
 
 def _make(sentence, offset, subj: Mention, obj: Mention, pred, conf, left: Mention, right: Mention) -> Relation:
