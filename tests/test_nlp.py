@@ -122,7 +122,9 @@ def test_negated_relation_is_kept_as_negative(extractor):
     ("Median OS 15.5 vs 13.3 mo.", "OS", 15.5, "months"),
 ])
 def test_outcome_figures(sentence, measure, value, unit):
-    found = {o.measure: o for o in find_outcomes(sentence)}
+    found: dict = {}
+    for o in find_outcomes(sentence):
+        found.setdefault(o.measure, o)  # the first value is the subject's; later ones are comparators
     assert measure in found and found[measure].value == value and found[measure].unit == unit
 
 
@@ -131,3 +133,14 @@ def test_outcome_ci_and_fraction():
     assert (o.ci_low, o.ci_high) == (5.1, 13.7)
     o = find_outcomes("Confirmed ORR was 42.2% (19/45).")[0]
     assert (o.numerator, o.denominator) == (19, 45)
+
+
+def test_comparators_respectively_and_counts_before():
+    got = [(o.measure, o.value, o.unit) for o in find_outcomes(
+        "Median PFS and OS were 4.5 and 8.3 months; there were 1 CR and 10 PRs.")]
+    assert got == [("PFS", 4.5, "months"), ("OS", 8.3, "months"), ("CR", 1.0, "patients"), ("PR", 10.0, "patients")]
+    got = [(o.measure, o.value, o.numerator, o.denominator) for o in find_outcomes(
+        "Confirmed ORR was 42.2% (19/45) versus 24.0% (6/25).")]
+    assert got == [("ORR", 42.2, 19, 45), ("ORR", 24.0, 6, 25)]
+    assert [(o.measure, o.value) for o in find_outcomes("No objective responses were seen.")] == [("ORR", 0.0)]
+    assert find_outcomes("ORR in 40 patients was 27.5%.")[0].value == 27.5  # "40 patients" is no figure

@@ -1,102 +1,197 @@
 """Outcome figures in a sentence: ORR, DCR, CR, PR, SD, PFS, OS, DoR, HR and grade>=3 AE rates.
 
-A measure phrase is paired with the first value that follows it in the same stretch of text (up
-to the next measure), or failing that a value just before it ("a 29% objective response rate",
-"6 of 21 patients had objective responses"). Survival measures take months (or a percentage for
-landmark rates); response and AE rates take a percentage or a count "n/N". A fraction alone gives
-the count (unit "patients") with numerator and denominator, never a percentage we computed.
+How a sentence is read:
+- A *measure* phrase ("objective response rate", "median PFS", "grade 3-4 TRAEs") opens a stretch of
+  text that runs to the next measure. Consecutive measures joined by "and"/","/"or" form a group
+  ("median PFS and OS were 4.5 and 8.3 months") whose values are paired in order.
+- The stretch is scanned for *values*: percentages, counts "n/N" / "n of N", months, ratios. A
+  value list continues over connectors ("42.2% (19/45) versus 24.0% (6/25)", "62.6% and 72.7%
+  compared with 33.9%"): the first value belongs to the agent nearest before the measure, the
+  others to comparators. A bare number in such a list takes the unit of the next one ("7.1 versus
+  2.9 months"). A count right after a percentage is its numerator/denominator. 95% CIs attach to
+  the value before them and are never values themselves.
+- Failing that, a count just before the measure: "1 CR and 10 PRs", "three achieved a PR",
+  "6 of 21 patients had objective responses" (unit "patients"; we never compute a percentage).
+- "No objective responses" reads as ORR 0 %.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..model import OutcomeFigure
 
-_AE = (r"grade\s*(?:≥|>=|>|3\s*(?:or|and|to)\s*(?:higher|above|greater|more|4|5)|3\s*[-–/]\s*[45]|III\s*[-–/]\s*IV|3\+|3)"
-       r"\s*(?:or\s+higher\s+|or\s+above\s+)?(?:\w+[- ]related\s+|treatment[- ]emergent\s+|serious\s+)?"
-       r"(?:adverse\s+(?:events?|reactions?)|AEs?|TRAEs?|TEAEs?|toxicit(?:y|ies))")
+_AE = (r"grade\s*(?:(?:≥|>=|>|=>)\s*(?:3|III)|3\s*(?:or|and|to)\s*(?:higher|above|greater|more|4|5)|3\s*[-–/]\s*[45]|"
+       r"III\s*[-–/]\s*IV|3\+|3|III)"
+       r"\s*(?:or\s+(?:higher|above|greater)\s+)?(?:\w+[- ]related\s+|treatment[- ]emergent\s+|serious\s+|immune[- ]related\s+)?"
+       r"(?:adverse\s+(?:events?|reactions?)|AEs?|TRAEs?|TEAEs?|irAEs?|toxicit(?:y|ies))")
 MEASURES: list[tuple[str, str]] = [
     ("AE_G3PLUS", _AE),
+    ("DoR", r"duration\s+of\s+(?:response|remission|CR|complete\s+response)|\bm?DoR\b|\bm?DOR\b"),
     ("ORR", r"objective\s+response\s+rates?|overall\s+response\s+rates?|objective\s+(?:tumou?r\s+)?responses?|"
-            r"\bORRs?\b|best\s+overall\s+response\s+rate|response\s+rates?"),
-    ("DCR", r"disease\s+control\s+rates?|disease\s+control|\bDCR\b"),
-    ("CR", r"complete\s+(?:response|remission)s?(?:\s+rate)?|\bCR\s+rate|\bCRs?\b"),
+            r"\bORRs?\b|best\s+overall\s+response\s+rate|response\s+rates?|responses\s+were\s+more\s+frequent"),
+    ("DCR", r"disease\s+control\s+rates?|disease\s+control|\bDCR\b|clinical\s+benefit\s+rate"),
+    ("CR", r"complete\s+(?:response|remission)s?(?:\s+rates?)?|\bCR\s+rates?|\bCRs?\b"),
     ("PR", r"partial\s+responses?|\bPRs?\b"),
-    ("SD", r"stable\s+disease|\bSD\b"),
+    ("SD", r"stable\s+disease|\bSD(?:\s+rates?)?\b"),
     ("PFS", r"progression[- ]free\s+survival|\bm?PFS\b"),
-    ("OS", r"overall\s+survival|\bm?OS\b"),
-    ("DoR", r"duration\s+of\s+(?:response|remission)|\bm?DoR\b|\bm?DOR\b"),
-    ("HR", r"hazard\s+ratio|\bHR\b"),
+    ("OS", r"overall\s+survival|\bm?OS\b|\b\d+-(?:month|year)\s+(?:survival|OS)"),
+    ("HR", r"hazard\s+ratios?|\bHRs?\b"),
 ]
 _MEASURE_RX = re.compile("|".join(f"(?P<{m}>{rx})" for m, rx in MEASURES), re.IGNORECASE)
-NUM = r"(\d+(?:\.\d+)?)"
-_CI = re.compile(r"95\s*%\s*(?:CI|confidence\s+interval)[:,]?\s*" + NUM + r"\s*(?:[-–]|to|,)\s*" + NUM, re.IGNORECASE)
-_PCT = re.compile(NUM + r"\s*%")
-_FRAC = re.compile(r"\b(\d+)\s*(?:/|of|out\s+of)\s*(\d+)\b")
-_MONTHS = re.compile(NUM + r"(?:\s*(?:months?|mo))?(?=\s*(?:versus|vs\.?|compared\s+with|and|,)\s*\d+(?:\.\d+)?\s*(?:months?|mo)\b)|"
-                     + NUM + r"\s*(?:months?|mo)\b", re.IGNORECASE)
-_HR = re.compile(r"(?:HR|ratio)[^0-9]{0,12}(\d\.\d+)|\b(0\.\d+)\b", re.IGNORECASE)
-SURVIVAL = {"PFS", "OS", "DoR"}
+_CI = re.compile(r"[(\[,;]?\s*95\s*%\s*(?:CI|confidence\s+interval)[:,]?\s*(\d+(?:\.\d+)?)\s*(?:[-–]|to|,)\s*"
+                 r"(\d+(?:\.\d+)?)\s*(?:%|months?)?\s*[)\]]?", re.IGNORECASE)
+_VALUE = re.compile(
+    r"(?P<num>\d+)\s*(?:/|of|out\s+of)\s*(?P<den>\d+)\b"
+    r"|(?P<val>\d+(?:\.\d+)?)\s*(?P<unit>%|months?\b|mo\b|weeks?\b)?",
+    re.IGNORECASE,
+)
+_CONNECTOR = re.compile(r"^[\s,;()]*(?:(?:versus|vs\.?|compared\s+(?:with|to)|against|and|or|to|respectively|"
+                        r"with\s+[\w-]+(?:\s+[\w-]+)?(?:\s+alone)?|in\s+the\s+[\w-]+\s+arm)[\s,;()]*)*$", re.IGNORECASE)
+_WORDS = {"no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_COUNT_WORD = re.compile(r"\b(?P<n>\d+|" + "|".join(k for k in _WORDS if k not in ("no", "none")) + r")"
+                         r"(?:\s*(?:of|/)\s*(?P<den>\d+))?\b", re.IGNORECASE)
+_COUNT_TAIL = re.compile(r"^(?:\s+[A-Za-z-]+){0,4}?\s*(?:an?\s+)?$")
+_NO_RESPONSE = re.compile(r"\bno\s+(?:confirmed\s+)?objective\s+(?:tumou?r\s+)?responses?\b|\bno\s+objective\s+responses?\b",
+                          re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+RESPONSE = {"ORR", "DCR", "CR", "PR", "SD"}
+SURVIVAL = {"PFS", "OS", "DoR"}
 
 
-def _first(rx: re.Pattern, text: str):
-    for m in rx.finditer(text):
-        # a percentage that is the "95%" of a CI is not a value
-        if rx is _PCT and re.match(r"\s*(?:CI|confidence)", text[m.end():], re.IGNORECASE):
+@dataclass
+class _Val:
+    start: int
+    end: int
+    value: float
+    unit: str | None
+    num: int | None = None
+    den: int | None = None
+    ci: tuple[float, float] | None = None
+
+
+def _scan_values(seg: str) -> list[_Val]:
+    """Values of a stretch, in order, as one list joined by connectors; CIs attached, not listed."""
+    cis = [(m.start(), m.end(), (float(m.group(1)), float(m.group(2)))) for m in _CI.finditer(seg)]
+    masked = seg
+    for s, e, _ in cis:
+        masked = masked[:s] + " " * (e - s) + masked[e:]
+    vals: list[_Val] = []
+    for m in _VALUE.finditer(masked):
+        if m.group("val") and (m.group("unit") or "") == "%" and vals and vals[-1].unit == "patients" and \
+                vals[-1].den and re.fullmatch(r"\s*(?:[a-z-]+\s*)?\(?\s*", masked[vals[-1].end:m.start()], re.IGNORECASE):
+            vals[-1].value, vals[-1].unit = float(m.group("val")), "%"  # "35 of 40 participants (87.5%)"
+            vals[-1].end = m.end()
             continue
-        return m
-    return None
+        if vals:
+            gap = masked[vals[-1].end:m.start()]
+            if not _CONNECTOR.match(gap) or len(gap) > 45:
+                break
+        elif m.start() > 70:
+            break
+        if m.group("num"):
+            num, den = int(m.group("num")), int(m.group("den"))
+            if num > den:
+                continue
+            if vals and vals[-1].unit == "%" and vals[-1].num is None and m.start() - vals[-1].end < 4:
+                vals[-1].num, vals[-1].den = num, den  # "42.2% (19/45)"
+                vals[-1].end = m.end()
+                continue
+            vals.append(_Val(m.start(), m.end(), float(num), "patients", num, den))
+            continue
+        unit = (m.group("unit") or "").lower()
+        unit = {"month": "months", "mo": "months", "week": "weeks"}.get(unit, unit) or None
+        if unit is None:
+            after = masked[m.end():m.end() + 25]
+            if not re.match(r"\s*(?:,|and|or|versus|vs\.?|to|compared)\b", after) and not after.strip().startswith(")"):
+                if vals:
+                    break
+                continue  # "in 40 patients": a count of people, not a figure
+        vals.append(_Val(m.start(), m.end(), float(m.group("val")), unit))
+    for v in vals:
+        for s, e, ci in cis:
+            if 0 <= s - v.end < 6:
+                v.ci = ci
+    # a bare number takes the unit of the next value that has one ("7.1 versus 2.9 months")
+    for i in range(len(vals) - 2, -1, -1):
+        if vals[i].unit is None:
+            vals[i].unit = vals[i + 1].unit
+    return [v for v in vals if v.unit is not None]
 
 
-def _value(measure: str, seg: str):
-    """(value, unit, numerator, denominator) from a stretch of text, or None."""
-    frac = _first(_FRAC, seg)
-    num, den = (int(frac.group(1)), int(frac.group(2))) if frac and int(frac.group(1)) <= int(frac.group(2)) else (None, None)
+def _fits(measure: str, v: _Val) -> bool:
     if measure == "HR":
-        m = _first(_HR, seg)
-        return (float(m.group(1) or m.group(2)), "ratio", None, None) if m else None
+        return v.unit is None or v.value < 10
     if measure in SURVIVAL:
-        mo, pct = _first(_MONTHS, seg), _first(_PCT, seg)
-        if mo and (not pct or mo.start() < pct.start()):
-            return float(mo.group(1) or mo.group(2)), "months", None, None
-        return (float(pct.group(1)), "%", None, None) if pct else None
-    pct = _first(_PCT, seg)
-    if pct and (frac is None or pct.start() <= frac.start() + 40):
-        return float(pct.group(1)), "%", num, den
-    if num is not None:
-        return float(num), "patients", num, den
-    return None
+        return v.unit in ("months", "weeks", "%")
+    return v.unit in ("%", "patients")
+
+
+def _figure(measure, v: _Val, subject, sentence, source) -> OutcomeFigure:
+    unit = "ratio" if measure == "HR" else v.unit
+    return OutcomeFigure(measure=measure, value=v.value, unit=unit, ci_low=v.ci[0] if v.ci else None,
+                         ci_high=v.ci[1] if v.ci else None, numerator=v.num, denominator=v.den, subject=subject,
+                         sentence=sentence, source=source)
+
+
+def _hr_values(seg: str) -> list[_Val]:
+    out = []
+    for m in re.finditer(r"\b(\d\.\d+)\b", seg[:80]):
+        out.append(_Val(m.start(), m.end(), float(m.group(1)), None))
+    return out
 
 
 def find_outcomes(sentence: str, subject: str | None = None, source: str | None = None,
                   subject_at=None) -> list[OutcomeFigure]:
     """Outcome figures in one sentence. ``subject_at(offset)`` names the agent nearest before an offset."""
-    if not _DIGIT.search(sentence):
-        return []
-    found = list(_MEASURE_RX.finditer(sentence))
     out: list[OutcomeFigure] = []
-    seen: set[str] = set()
-    for i, m in enumerate(found):
-        measure = m.lastgroup
-        nxt = found[i + 1].start() if i + 1 < len(found) else len(sentence)
-        seg = sentence[m.end():min(nxt, m.end() + 90)]
-        # a value shortly before the measure: "a 29% ORR", "6 of 21 patients achieved an objective response"
-        before = sentence[max(0, m.start() - 45):m.start()]
-        val = _value(measure, seg)
-        if val is None and measure != "HR":
-            val = _value(measure, before)
-        if val is None or measure in seen:
-            continue
-        seen.add(measure)
-        value, unit, num, den = val
-        ci = _CI.search(seg)
-        out.append(OutcomeFigure(
-            measure=measure, value=value, unit=unit,
-            ci_low=float(ci.group(1)) if ci else None, ci_high=float(ci.group(2)) if ci else None,
-            numerator=num, denominator=den,
-            subject=(subject_at(m.start()) if subject_at else None) or subject,
-            sentence=sentence, source=source,
-        ))
+    who = (lambda off: (subject_at(off) if subject_at else None) or subject)
+    if _NO_RESPONSE.search(sentence):
+        out.append(OutcomeFigure("ORR", 0.0, "%", subject=who(_NO_RESPONSE.search(sentence).start()),
+                                 sentence=sentence, source=source))
+    if not _DIGIT.search(sentence) and not re.search(r"\b(?:" + "|".join(_WORDS) + r")\b", sentence, re.IGNORECASE):
+        return out
+    found = list(_MEASURE_RX.finditer(sentence))
+    seen: set[tuple] = {(o.measure, o.value, o.unit) for o in out}
+    i = 0
+    while i < len(found):
+        group = [found[i]]
+        j = i + 1
+        while j < len(found) and re.fullmatch(r"\s*(?:,|and|or|/|,\s*and)\s*", sentence[group[-1].end():found[j].start()]):
+            group.append(found[j])
+            j += 1
+        end = found[j].start() if j < len(found) else len(sentence)
+        seg_start = group[-1].end()
+        seg = sentence[seg_start:min(end, seg_start + 160)]
+        measures = [g.lastgroup for g in group]
+        values = _hr_values(seg) if measures == ["HR"] else _scan_values(seg)
+        if len(group) == 1:
+            values = [v for v in values if _fits(measures[0], v)]
+        pairs: list[tuple[str, _Val, bool]] = []
+        if len(group) > 1 and len(values) >= len(group):
+            pairs = [(m, v, True) for m, v in zip(measures, values)]
+        elif len(group) == 1 and values:
+            pairs = [(measures[0], v, k == 0) for k, v in enumerate(values)]
+        elif len(group) > 1 and values:
+            pairs = [(measures[-1], values[0], True)]
+        if not pairs:
+            before = sentence[max(0, group[0].start() - 60):group[0].start()]
+            counts = list(_COUNT_WORD.finditer(before))
+            tail = _COUNT_TAIL.match(before[counts[-1].end():]) if counts else None
+            if tail and measures[0] in RESPONSE:
+                n = counts[-1].group("n").lower()
+                count = int(n) if n.isdigit() else _WORDS[n]
+                den = int(counts[-1].group("den")) if counts[-1].group("den") else None
+                pairs = [(measures[0], _Val(0, 0, float(count), "patients", count, den), True)]
+        for measure, v, first in pairs:
+            if not _fits(measure, v):
+                continue
+            key = (measure, v.value, "ratio" if measure == "HR" else v.unit)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(_figure(measure, v, who(group[0].start()) if first else None, sentence, source))
+        i = j
     return out

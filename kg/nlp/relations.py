@@ -63,7 +63,9 @@ RULES: tuple[Rule, ...] = (
     Rule("nkv:targets", frozenset({A, P}), frozenset({R}),
          forward=((_rx(r"\b(?:target\w*|bind\w*|bound|block\w*|engag\w*|agonis\w*|antagonis\w*|against|direct\w*|"
                        r"specific\w*|recogni[sz]\w*|signal\w*|stimulat\w*|activat\w*|inhibit\w*|redirect\w*|"
-                       r"neutrali[sz]\w*|ligat\w*|cross-?link\w*|anti-?|acting\s+(?:on|through|via)|via|through)\b[^.;]*$"), 0.8),),
+                       r"neutrali[sz]\w*|ligat\w*|cross-?link\w*|anti-?|acting\s+(?:on|through|via)|via|through)\b[^.;]*$"), 0.8),
+                 (_rx(r"\b(?:engineered\s+(?:with|to\s+express)|express(?:es|ing)|carr(?:y|ies|ying)|armed\s+with|"
+                      r"equipped\s+with|transduced\s+with)\b[^.;]*$"), 0.7)),
          backward=((_rx(r"^\s*-?\s*(?:targeted|targeting|directed|specific|blocking|redirected|binding|engaging)\b"), 0.85),
                    (_rx(r"^\s*(?:/\s*RECEPTOR\s*)?(?:bispecific|trispecific|CAR|chimeric|antibod\w*|engager|agonist|"
                         r"superagonist|blocking|inhibitor)\b(?:\s+[\w-]+){0,3}\s*,?\s*$"), 0.75)),
@@ -85,6 +87,8 @@ RULES: tuple[Rule, ...] = (
                         r"\b(?:received|were\s+treated|treated|given|were\s+given|receiving)\b[^.;]*$"), 0.75),
                    (_rx(r"^[^.;]{0,50}\b(?:received|receiving|were\s+(?:given|treated\s+with|dosed\s+with|randomi[sz]ed\s+to)|"
                         r"was\s+(?:given|administered)|to\s+receive|treated\s+with|dosed\s+with)\b[^.;]{0,60}$"), 0.75),
+                   (_rx(r"^[^.;]{0,60}\b(?:test(?:s|ing)|evaluat(?:es|ing)|giv(?:es|ing)|administer(?:s|ing)|"
+                        r"investigat(?:es|ing)|assess(?:es|ing))\b[^.;]{0,30}$"), 0.7),
                    (_rx(r"^\s*-?\s*(?:bearing|specific)\b"), 0.6)),
          max_gap=140),
     Rule("nkv:evaluatedIn", frozenset({A}), frozenset({TR}),
