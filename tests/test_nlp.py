@@ -144,3 +144,10 @@ def test_comparators_respectively_and_counts_before():
     assert got == [("ORR", 42.2, 19, 45), ("ORR", 24.0, 6, 25)]
     assert [(o.measure, o.value) for o in find_outcomes("No objective responses were seen.")] == [("ORR", 0.0)]
     assert find_outcomes("ORR in 40 patients was 27.5%.")[0].value == 27.5  # "40 patients" is no figure
+
+
+def test_negated_safety_finding_does_not_negate_the_relation():
+    s = "Ilixadencel caused no severe adverse events in patients with renal cell carcinoma."
+    assert not is_negated(s, 0, len(s))
+    assert is_negated("Ilixadencel was not combined with sunitinib.", 0, 40)
+    assert not is_negated("SOT101 does not bind IL-2Ra and should therefore spare Tregs", 45, 60)

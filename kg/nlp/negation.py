@@ -22,7 +22,14 @@ HEDGE_CUES = re.compile(
     r"presumabl[ey]|putative(?:ly)?|speculat\w*|whether)\b",
     re.IGNORECASE,
 )
-TERMINATORS = re.compile(r"\b(?:but|however|whereas|although|though|while|yet|except)\b|[;:]", re.IGNORECASE)
+TERMINATORS = re.compile(r"\b(?:but|however|whereas|although|though|while|yet|except)\b|[;:]|"
+                         r"\band\s+(?:should|may|might|could|would|will|thereby|therefore|so|thus|instead)\b",
+                         re.IGNORECASE)
+# A cue that negates an outcome or safety finding ("no severe adverse events", "no progression",
+# "no dose-limiting toxicity") says nothing against the relation between the entities around it.
+OUTCOME_NEGATED = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:adverse|toxicit|dose[- ]limiting|DLTs?\b|progression|"
+                             r"responses?|side[- ]effects?|safety|graft|GvHD|CRS|neurotoxicity|deaths?|evidence\s+of\s+disease|"
+                             r"difference|change|benefit|increase|decrease|recurrence|relapse)", re.IGNORECASE)
 # "no" inside these phrases is not a negation of the finding
 PSEUDO = re.compile(r"\b(?:no\s+(?:doubt|significant\s+difference\s+in\s+safety)|not\s+only|no\.)", re.IGNORECASE)
 
@@ -35,7 +42,10 @@ def _cues(sentence: str, kind: str) -> tuple[tuple[int, int], ...]:
     if not found:
         return ()
     pseudo = [m.span() for m in PSEUDO.finditer(sentence)]
-    return tuple(c for c in found if not any(ps <= c[0] < pe for ps, pe in pseudo))
+    kept = [c for c in found if not any(ps <= c[0] < pe for ps, pe in pseudo)]
+    if kind == "neg":
+        kept = [c for c in kept if not OUTCOME_NEGATED.match(sentence[c[1]:])]
+    return tuple(kept)
 
 
 def _in_scope(sentence: str, kind: str, start: int, end: int, window: int) -> bool:
