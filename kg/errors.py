@@ -7,6 +7,8 @@ NkkgError
 │   ├── LexiconError     a lexicon row that breaks the lexicon rules
 │   ├── QueryError       a SPARQL query that does not parse or is refused
 │   └── UnknownEntityError  a CURIE or label that resolves to nothing
+├── SourceError          a remote source failed (HTTP error, dropped connection, truncated body) after retries
+│   └── SessionExpiredError  a resumed search session (NCBI WebEnv) is no longer known to the server
 ├── StoreError           the store cannot be opened, read or written
 └── ValidationError      the graph does not conform to the SHACL shapes
 
@@ -48,6 +50,18 @@ class UnknownEntityError(InputError):
         self.suggestions = suggestions or []
         hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"unknown entity {name!r}{hint}")
+
+
+class SourceError(NkkgError):
+    """A live source (E-utilities, ClinicalTrials.gov) failed after retries; ``status`` is the last HTTP status."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class SessionExpiredError(SourceError):
+    pass
 
 
 class StoreError(NkkgError):
