@@ -198,3 +198,10 @@ def test_query_page_lists_catalogue(server):
     assert r.status_code == 200 and "agents_by_platform" in r.text and "Timeout 3 s" in r.text
     data = r.text.split('<script id="nkkg-data" type="application/json">')[1].split("</script>")[0]
     assert len(json.loads(data)["queries"]) >= 25
+
+
+def test_graph_view_route(server):
+    r = httpx.get(server + "/graph/nkkg:ilixadencel", timeout=30)
+    assert r.status_code == 200 and "vis.DataSet" in r.text and "ilixadencel" in r.text
+    r = httpx.get(server + "/graph/nkkg:no-such-entity", timeout=30)
+    assert r.status_code == 404 and "unknown entity" in r.text
