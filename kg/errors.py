@@ -10,6 +10,7 @@ NkkgError
 ├── SourceError          a remote source failed (HTTP error, dropped connection, truncated body) after retries
 │   └── SessionExpiredError  a resumed search session (NCBI WebEnv) is no longer known to the server
 ├── StoreError           the store cannot be opened, read or written
+├── EmptyResultError     a view, path search or ranking found nothing to show
 └── ValidationError      the graph does not conform to the SHACL shapes
 
 Only ``cli.py`` turns these into exit codes and only the server into HTTP statuses.
@@ -70,3 +71,7 @@ class StoreError(NkkgError):
 
 class ValidationError(NkkgError):
     pass
+
+
+class EmptyResultError(NkkgError):
+    """A view, path search or ranking found nothing to show (exit code 1)."""

@@ -22,7 +22,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from .errors import InputError
-from .graph.nx import EmptyResultError, Hop, hop, resolve, simple_view
+from .errors import EmptyResultError
+from .graph.nx import Hop, hop, resolve, simple_view
 from .ids import NKV, compress
 
 EVIDENCE = """

@@ -35,7 +35,8 @@ from pyvis.network import Network
 from pyvis.node import Node
 
 from .errors import InputError, QueryError
-from .graph.nx import CLASSES, EmptyResultError, from_store, resolve
+from .errors import EmptyResultError
+from .graph.nx import CLASSES, from_store, resolve
 from .graph.store import open_store
 from .ids import compress, expand
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import networkx as nx
 import pyoxigraph as ox
 
-from ..errors import NkkgError, UnknownEntityError
+from ..errors import EmptyResultError, UnknownEntityError
 from ..ids import compress
 
 CLASSES = ["Platform", "Agent", "Receptor", "Tumour", "TMEBarrier", "CombinationPartner", "ClinicalTrial"]
@@ -56,10 +56,6 @@ SELECT ?n ?cls (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?x); separator=
   OPTIONAL { ?n rdfs:label ?l } OPTIONAL { ?n skos:exactMatch ?x } OPTIONAL { ?n skos:altLabel ?alt }
 } GROUP BY ?n ?cls
 """
-
-
-class EmptyResultError(NkkgError):
-    """A view, path search or ranking found nothing to show (exit code 1)."""
 
 
 def _v(term) -> str:
