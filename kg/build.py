@@ -62,7 +62,24 @@ def read_inputs(settings: Settings) -> Inputs:
         if d.id not in seen:
             seen.add(d.id)
             unique.append(d)
-    return Inputs(lexicon, unique, bundled_trials())
+    return with_ingested(settings, Inputs(lexicon, unique, bundled_trials()))
+
+
+def with_ingested(settings: Settings, inputs: Inputs) -> Inputs:
+    """Add every record `nkkg ingest` has kept (merged with a bundled record of the same id), so a
+    full rebuild never drops what was ingested."""
+    from .ingest import ingested_records, merge_document, merge_trial
+
+    docs, trials = ingested_records(settings)
+    if not docs and not trials:
+        return inputs
+    by_doc = {d.id: d for d in inputs.documents}
+    for d in docs:
+        by_doc[d.id] = merge_document(d, by_doc.get(d.id))
+    by_trial = {t.nct_id: t for t in inputs.trials}
+    for t in trials:
+        by_trial[t.nct_id] = merge_trial(t, by_trial.get(t.nct_id))
+    return Inputs(inputs.lexicon, list(by_doc.values()), list(by_trial.values()))
 
 
 def source_or(value: str | None, fallback: str) -> str:
@@ -188,8 +205,11 @@ def build(settings: Settings, progress: Progress | None = None, with_outputs: bo
     start = time.perf_counter()
     inputs = read_inputs(settings)
     ds, report = build_dataset(inputs, progress)
-    nquads = ds.serialize(format="nquads", encoding="utf-8")
-    report.quads = replace_store(Path(settings.store), nquads, refresh_assembled)
+    from .curation import replayed
+
+    with replayed(settings, ds):  # curated graphs from the journal; it stays locked until the new store is in
+        nquads = ds.serialize(format="nquads", encoding="utf-8")
+        report.quads = replace_store(Path(settings.store), nquads, refresh_assembled)
     if with_outputs:
         write_outputs(settings, Path(settings.store), report)
         from .viz import overview_html  # pyvis is only needed for the page

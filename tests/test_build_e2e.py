@@ -111,3 +111,20 @@ def test_negated_only_statement_keeps_evidence_without_direct_triple(tmp_path):
     assert ask(st, """?st rdf:subject nkkg:lirilumab ; rdf:predicate nkv:combinedWith ; rdf:object nkkg:cetuximab ;
                       nkv:evidence ?ev . ?ev nkv:negated true ; dcterms:source pubmed:1""")
     assert not ask(st, "nkkg:lirilumab nkv:combinedWith nkkg:cetuximab")
+
+
+def test_rebuild_keeps_ingested_records(tmp_path, monkeypatch):
+    from .conftest import DATA
+
+    monkeypatch.setenv("NKKG_DATA_DIR", str(tmp_path / "data"))
+    store = tmp_path / "s"
+    runner = CliRunner()
+    result = runner.invoke(main, ["ingest", "file", str(DATA / "ingest" / "pubmed_records.xml")], env={"NKKG_STORE": str(store)})
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["build", "--store", str(store), "--outputs", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    import pyoxigraph as ox
+
+    st = ox.Store.read_only(str(store))
+    assert ask(st, "pubmed:90000001 a nkv:Publication")
+    assert ask(st, "pubmed:35638086 a nkv:Publication")  # and the bundled corpus is still there

@@ -95,6 +95,15 @@ def test_protocol_errors(server, method, kwargs, status):
     assert httpx.request(method, server + "/sparql", **kwargs).status_code == status
 
 
+def test_no_cors_on_write_endpoints(server):
+    for path in ("/update", "/curation"):
+        r = httpx.post(server + path, content="{}", headers={"Origin": "https://example.org",
+                                                            "Content-Type": "application/json"})
+        assert "access-control-allow-origin" not in r.headers, path
+        r = httpx.options(server + path, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
+        assert "access-control-allow-origin" not in r.headers, path
+
+
 def test_update_is_off_without_token(server):
     r = httpx.post(server + "/update", content="INSERT DATA { <urn:a> <urn:b> <urn:c> }",
                    headers={"Content-Type": "application/sparql-update"})
@@ -189,6 +198,7 @@ def test_entity_page_escapes_and_links(server):
     r = httpx.get(server + "/entity/nkkg:ilixadencel")
     assert r.status_code == 200
     assert "dendritic-cell vaccine" in r.text and "/graph/nkkg:ilixadencel" in r.text
+    assert 'id="nkkg-curation-form"' in r.text and 'data-subject="nkkg:ilixadencel"' in r.text
     assert "https://pubmed.ncbi.nlm.nih.gov/35638086" in r.text or "pubmed:35638086" in r.text
     assert httpx.get(server + "/entity/nkkg:no-such-thing").status_code == 404
 

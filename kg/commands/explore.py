@@ -112,7 +112,8 @@ def hypotheses(kinds, top, method, years, shuffles, no_save, store):
     """Rank candidate links that no source asserts yet, with their supporting paths; store them in the
     named graph graph/hypotheses (never among asserted facts). --backtest YEAR measures hits@k."""
     from .. import hypotheses as hyp
-    from ..graph.nx import EmptyResultError, from_store
+    from ..errors import EmptyResultError
+    from ..graph.nx import from_store
     from ..graph.store import open_store
     from ..ids import compress
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import networkx as nx
 import pyoxigraph as ox
 
-from ..errors import EmptyResultError, UnknownEntityError
+from ..errors import UnknownEntityError
 from ..ids import compress
 
 CLASSES = ["Platform", "Agent", "Receptor", "Tumour", "TMEBarrier", "CombinationPartner", "ClinicalTrial"]

@@ -61,19 +61,44 @@ def replace_store(path: Path, nquads: bytes, finish=None) -> int:
 
 ASSEMBLED = "https://w3id.org/nkvkg/graph/assembled"
 STATEMENTS = "https://w3id.org/nkvkg/graph/statements"
-REFRESH_ASSEMBLED = f"""
-PREFIX nkv: <https://w3id.org/nkvkg/ontology#>
+PROLOGUE = """PREFIX nkv: <https://w3id.org/nkvkg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-DROP SILENT GRAPH <{ASSEMBLED}> ;
-# statements whose evidence is all gone (their record was replaced) leave graph/statements
+"""
+# Evidence that counts: not a rejected or retracted curation.
+_LIVE = 'FILTER NOT EXISTS {{ GRAPH ?g {{ ?ev nkv:curationStatus ?dead }} FILTER(?dead IN ("rejected", "retracted")) }}'
+
+
+def assembled_rules(statements: list[str] | None = None) -> str:
+    """The SPARQL Update that derives graph/assembled (without PREFIX lines: see PROLOGUE).
+
+    - the direct triple holds when some evidence is not negated (curated evidence only once approved)
+      and no live curator verdict says the edge is incorrect;
+    - nkv:sourceCount counts the distinct sources of live evidence;
+    - trials cited or evaluated without a registry record get a typed stub with their NCT id.
+    With ``statements`` (statement IRIs) only their derived triples are redone, at a cost that does not
+    grow with the graph; without, the whole graph is rebuilt and orphaned statements are dropped."""
+    if statements is None:
+        values, head = "", f"""DROP SILENT GRAPH <{ASSEMBLED}> ;
 DELETE {{ GRAPH <{STATEMENTS}> {{ ?st ?p ?o }} }}
 WHERE {{ GRAPH <{STATEMENTS}> {{ ?st a nkv:Statement ; ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?st nkv:evidence ?ev }} }} }} ;
-# the direct triple holds when some evidence is not negated (curated evidence only once approved), and no
-# live curator verdict says the edge is incorrect (a verdict stops counting once rejected or retracted)
-INSERT {{ GRAPH <{ASSEMBLED}> {{ ?s ?p ?o }} }}
+"""
+    else:
+        values = "VALUES ?st { " + " ".join(f"<{iri}>" for iri in statements) + " }"
+        head = f"""DELETE {{ GRAPH <{ASSEMBLED}> {{ ?s ?p ?o }} }}
+WHERE {{ {values} GRAPH <{STATEMENTS}> {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}
+        GRAPH <{ASSEMBLED}> {{ ?s ?p ?o }} }} ;
+DELETE {{ GRAPH <{ASSEMBLED}> {{ ?st nkv:sourceCount ?n }} }}
+WHERE {{ {values} GRAPH <{ASSEMBLED}> {{ ?st nkv:sourceCount ?n }} }} ;
+"""
+    trial_source = (f"{{ GRAPH ?g {{ ?x nkv:aboutTrial ?t }} }} UNION {{ GRAPH <{ASSEMBLED}> {{ ?x nkv:evaluatedIn ?t }} }}"
+                    if statements is None else
+                    f"{values} GRAPH <{STATEMENTS}> {{ ?st rdf:predicate nkv:evaluatedIn ; rdf:object ?t }} "
+                    f"GRAPH <{ASSEMBLED}> {{ ?x nkv:evaluatedIn ?t }}")
+    return head + f"""INSERT {{ GRAPH <{ASSEMBLED}> {{ ?s ?p ?o }} }}
 WHERE {{
   SELECT DISTINCT ?s ?p ?o WHERE {{
+    {values}
     GRAPH <{STATEMENTS}> {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}
     GRAPH ?g {{ ?st nkv:evidence ?ev . ?ev nkv:negated false }}
     FILTER NOT EXISTS {{ GRAPH ?g {{ ?ev nkv:curationStatus ?status }} FILTER(?status != "approved") }}
@@ -86,21 +111,25 @@ WHERE {{
 INSERT {{ GRAPH <{ASSEMBLED}> {{ ?st nkv:sourceCount ?n }} }}
 WHERE {{
   SELECT ?st (COUNT(DISTINCT ?src) AS ?n) WHERE {{
+    {values}
     GRAPH <{STATEMENTS}> {{ ?st a nkv:Statement }}
     GRAPH ?g {{ ?st nkv:evidence ?ev . ?ev dcterms:source ?src }}
+    {_LIVE.format()}
   }} GROUP BY ?st
 }} ;
-# trials cited or evaluated but without a registry record: typed stubs with their NCT id
 INSERT {{ GRAPH <{ASSEMBLED}> {{ ?t a nkv:ClinicalTrial ; nkv:nctId ?nct }} }}
 WHERE {{
   SELECT DISTINCT ?t ?nct WHERE {{
-    {{ GRAPH ?g {{ ?x nkv:aboutTrial ?t }} }} UNION {{ GRAPH <{ASSEMBLED}> {{ ?x nkv:evaluatedIn ?t }} }}
+    {trial_source}
     FILTER NOT EXISTS {{ GRAPH ?h {{ ?t nkv:nctId ?any }} }}
     BIND(STRAFTER(STR(?t), "https://clinicaltrials.gov/study/") AS ?nct)
     FILTER(STRLEN(?nct) > 0)
   }}
 }}
 """
+
+
+REFRESH_ASSEMBLED = PROLOGUE + assembled_rules()
 
 
 def refresh_assembled(store: ox.Store) -> None:

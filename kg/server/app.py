@@ -201,9 +201,21 @@ def create_app(cfg: ServerConfig) -> Starlette:
     app.state.pool = pool
     app.state.config = cfg
     # CORS for read-only queries only: /update and /curation are never cross-origin
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+    app.add_middleware(ReadOnlyCORS, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type", "Accept"], expose_headers=["X-NKKG-Truncated"])
     return app
+
+
+class ReadOnlyCORS(CORSMiddleware):
+    """Starlette's CORS, skipped for the write endpoints (no Access-Control-* headers at all there)."""
+
+    WRITE_PATHS = ("/update", "/curation")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith(self.WRITE_PATHS):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def _apply_update(store_path: Path, op) -> None:

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from ..ids import compress, expand
 from ..query import catalogue, prefixes
+from .extensions.curation import curation_form_html
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:1.2em;max-width:1200px}textarea{width:100%;height:14em;
 font-family:monospace}table{border-collapse:collapse;margin-top:.6em}td,th{border:1px solid #ccc;padding:3px 6px;
@@ -174,4 +175,5 @@ def entity_page(store: ox.Store, curie: str) -> str | None:
 <a href="/graph/{html.escape(compress(iri), quote=True)}">graph view</a></nav>
 <h1>{html.escape(title)}</h1><p class="muted">{html.escape(iri)}</p>
 <table>{''.join(rows)}</table>{outcome_table}<h2>Edges with evidence</h2>{''.join(sections) or '<p>none</p>'}
+{curation_form_html(compress(iri))}
 </body></html>"""
