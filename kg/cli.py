@@ -5,29 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
-import traceback
-from functools import wraps
 from pathlib import Path
 
 import click
 
+from .commands import handle_errors
 from .config import Settings
-from .errors import InputError, NkkgError
-
-
-def handle_errors(fn):
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        ctx = click.get_current_context()
-        try:
-            return fn(*args, **kwargs)
-        except NkkgError as exc:
-            if ctx.find_root().params.get("verbose"):
-                traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-
-    return wrapper
+from .errors import InputError
 
 
 def settings_from(ctx: click.Context, **overrides) -> Settings:

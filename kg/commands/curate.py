@@ -8,29 +8,14 @@ for bad input.
 from __future__ import annotations
 
 import json
-import traceback
-from functools import wraps
 from pathlib import Path
 
 import click
 
 from ..config import Settings
-from ..errors import NkkgError
+from . import handle_errors
 
-
-def _errors(fn):
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        ctx = click.get_current_context()
-        try:
-            return fn(*args, **kwargs)
-        except NkkgError as exc:
-            if ctx.find_root().params.get("verbose"):
-                traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-
-    return wrapper
+_errors = handle_errors
 
 
 def _curation(store: str | None):

@@ -7,25 +7,18 @@ command runs, so importing this module never depends on ``kg.cli`` having finish
 
 from __future__ import annotations
 
-from functools import wraps
 from pathlib import Path
 
 import click
 
 from ..config import Settings
 from ..errors import InputError
+from . import handle_errors
 
 STORE = click.option("--store", type=click.Path(file_okay=False), help="Store directory (default outputs/store or NKKG_STORE).")
 
 
-def errors(fn):
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        from ..cli import handle_errors
-
-        return handle_errors(fn)(*args, **kwargs)
-
-    return wrapper
+errors = handle_errors
 
 
 def settings(store: str | None) -> Settings:
@@ -81,7 +74,8 @@ def viz(output, store, focus, hops, query_file, classes, predicates, min_evidenc
 def explain(a, b, max_paths, max_hops, html_out, store):
     """The best-supported paths between entities A and B (CURIE, label or synonym), with the evidence
     sentence and source of each hop."""
-    from ..explain import explain as run, format_html, format_text, subgraph
+    from ..explain import explain as run
+    from ..explain import format_html, format_text, subgraph
     from ..graph.nx import from_store
     from ..graph.store import open_store
 

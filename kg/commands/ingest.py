@@ -12,20 +12,13 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import asdict
-from functools import wraps
 from pathlib import Path
 
 import click
 
+from . import handle_errors
 
-def _handle_errors(fn):
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        from ..cli import handle_errors  # imported late: kg.cli imports this module while it loads
-
-        return handle_errors(fn)(*args, **kwargs)
-
-    return wrapper
+_handle_errors = handle_errors
 
 
 def _settings(store: str | None):
