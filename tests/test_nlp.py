@@ -151,3 +151,13 @@ def test_negated_safety_finding_does_not_negate_the_relation():
     assert not is_negated(s, 0, len(s))
     assert is_negated("Ilixadencel was not combined with sunitinib.", 0, 40)
     assert not is_negated("SOT101 does not bind IL-2Ra and should therefore spare Tregs", 45, 60)
+
+
+def test_coordination_ellipsis_shares_the_head_noun(extractor):
+    x = extractor.extract(doc("AFM24 was given to patients with renal cell, non-small cell lung or head and neck cancers, "
+                              "and to others with breast, gastric and oesophageal cancers."))
+    ids = {m.id for m in x.mentions if m.category.value == "tumour"}
+    assert {"nkkg:rcc", "nkkg:nsclc", "nkkg:hnscc", "nkkg:breast-cancer", "nkkg:gastric-cancer",
+            "nkkg:oesophageal-cancer"} <= ids
+    tested = {r.object for r in x.relations if r.predicate == "nkv:testedIn"}
+    assert {"nkkg:rcc", "nkkg:nsclc", "nkkg:hnscc"} <= tested

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from ..model import Category, Document, Mention, OutcomeFigure
 from .abbreviations import find_definitions
 from .candidates import Candidate, sentence_candidates
+from .ellipsis import elided_hits
 from .lexicon import Entity, Lexicon
 from .matching import FormMatcher, Hit, longest_first
 from .negation import is_hedged, is_negated
@@ -139,6 +140,9 @@ class Extractor:
         hits = self.matcher.find(text)
         hits += [Hit(m.start(), m.end(), m.group(), f"clinicaltrials:NCT{m.group(1)}") for m in NCT_RX.finditer(text)]
         hits = longest_first(hits)
+        elided = elided_hits(text, hits, self.matcher, self._is_tumour_hit)
+        if elided:
+            hits = longest_first(hits + elided)
         aliases = self._local_aliases(text, hits)
         if aliases:
             local = FormMatcher()
@@ -147,6 +151,10 @@ class Extractor:
                     local.add(form, target)
             hits = longest_first(hits + local.find(text))
         return hits
+
+    def _is_tumour_hit(self, hit: Hit) -> bool:
+        ent = self.lexicon.get(hit.target)
+        return ent is not None and Category.TUMOUR in ent.categories
 
     def _mention(self, hit: Hit, text: str, sentence: str, s_off: int) -> Mention | None:
         if hit.target.startswith("clinicaltrials:"):
