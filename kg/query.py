@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,5 +100,3 @@ def json_rows(result) -> list[dict]:
     header, rows = results_to_rows(result)
     return [dict(zip(header, r)) for r in rows]
 
-
-__all__ = ["catalogue", "run", "format_result", "json_rows", "read_query_file", "json"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..assemble import Assembled
@@ -210,6 +210,3 @@ def add_trial(g: Graph, t: TrialRecord) -> URIRef:
         g.add((node, NKV.interventionText, Literal(label)))
     return node
 
-
-__all__ = ["BNode", "add_lexicon", "add_ontology", "add_outcome", "add_publication", "add_statements", "add_trial",
-           "doc_graph", "new_dataset", "G_LEXICON", "NKV", "ID", "iri"]

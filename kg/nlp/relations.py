@@ -143,10 +143,6 @@ def _contrast_between(gap: str) -> bool:
     return bool(re.search(r"\b" + CONTRAST + r"\b", gap, re.IGNORECASE))
 
 
-def _categories(m: Mention, categories_of) -> set[Category]:
-    return set(categories_of(m))
-
-
 def sentence_relations(sentence: str, offset: int, mentions: list[Mention], categories_of) -> list[Relation]:
     """All relations the rules find in one sentence. ``categories_of(mention)`` gives every category
     of the mention's entity (an entity may be an agent and a combination partner)."""
@@ -157,7 +153,7 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
             if left.id == right.id:
                 continue
             gap = _gap(sentence, offset, left, right, ms)
-            lc, rc = _categories(left, categories_of), _categories(right, categories_of)
+            lc, rc = set(categories_of(left)), set(categories_of(right))
             for subj, obj, forward in ((left, right, True), (right, left, False)):
                 sc, oc = (lc, rc) if forward else (rc, lc)
                 for found in _apply_rules(gap, sc, oc, forward, obj.category):

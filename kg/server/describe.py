@@ -12,7 +12,6 @@ DATASET = "https://w3id.org/nkvkg/id/dataset"
 
 
 def service_description(endpoint: str, update_enabled: bool) -> str:
-    features = ["sd:UnionDefaultGraph", "sd:BasicFederatedQuery"][:1]
     langs = "sd:SPARQL11Query" + (", sd:SPARQL11Update" if update_enabled else "")
     return f"""@prefix sd: <{SD}> .
 @prefix void: <{VOID}> .
@@ -20,7 +19,7 @@ def service_description(endpoint: str, update_enabled: bool) -> str:
 <{endpoint}> a sd:Service ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage {langs} ;
-    sd:feature {", ".join(features)} ;
+    sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
         <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
         <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,

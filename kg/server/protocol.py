@@ -122,9 +122,8 @@ def read_operation(method: str, content_type: str | None, query_string: bytes, b
             return None
     elif method == "POST":
         if media == "application/x-www-form-urlencoded":
-            form = parse_qs(_decode(body), keep_blank_values=True)
-            for k, v in form.items():
-                params.setdefault(k, []).extend(v) if k not in params or k != name else params[k].extend(v)
+            for k, v in parse_qs(_decode(body), keep_blank_values=True).items():
+                params.setdefault(k, []).extend(v)  # body and URL parameters together
             text = _one(params, name)
             if text is None:
                 raise ProtocolError(400, f"form POST without a '{name}' parameter")
