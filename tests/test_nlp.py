@@ -161,3 +161,9 @@ def test_coordination_ellipsis_shares_the_head_noun(extractor):
             "nkkg:oesophageal-cancer"} <= ids
     tested = {r.object for r in x.relations if r.predicate == "nkv:testedIn"}
     assert {"nkkg:rcc", "nkkg:nsclc", "nkkg:hnscc"} <= tested
+
+
+def test_hazard_ratios_skip_ci_and_p_values_and_percent_before_measure():
+    assert [(o.measure, o.value) for o in find_outcomes("HR = 0.62; 95% CI 0.45-0.85, P = 0.003.")] == [("HR", 0.62)]
+    assert [(o.measure, o.value, o.unit) for o in find_outcomes("A 29% objective response rate was seen.")] == [
+        ("ORR", 29.0, "%")]

@@ -137,9 +137,20 @@ def _figure(measure, v: _Val, subject, sentence, source) -> OutcomeFigure:
                          sentence=sentence, source=source)
 
 
+_P_VALUE = re.compile(r"\bp\s*(?:[=<>≤≥]|<=|>=)\s*0?\.\d+", re.IGNORECASE)
+_PCT_BEFORE = re.compile(r"(\d+(?:\.\d+)?)\s*%\s*(?:of\s+(?:the\s+)?patients\s+)?(?:had\s+|achieved\s+|showed\s+)?"
+                         r"(?:an?\s+|the\s+)?(?:confirmed\s+|overall\s+|best\s+)?$", re.IGNORECASE)
+
+
 def _hr_values(seg: str) -> list[_Val]:
+    """Hazard ratios: decimals after the measure, but never a CI bound or a P value."""
+    masked = seg[:80]
+    for rx in (_CI, _P_VALUE):
+        masked = rx.sub(lambda m: " " * len(m.group()), masked)
     out = []
-    for m in re.finditer(r"\b(\d\.\d+)\b", seg[:80]):
+    for m in re.finditer(r"(?<![\d.])(\d\.\d+)\b", masked):
+        if out and not _CONNECTOR.match(masked[out[-1].end:m.start()]):
+            break
         out.append(_Val(m.start(), m.end(), float(m.group(1)), None))
     return out
 
@@ -179,6 +190,10 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
             pairs = [(measures[-1], values[0], True)]
         if not pairs:
             before = sentence[max(0, group[0].start() - 60):group[0].start()]
+            pct = _PCT_BEFORE.search(before)
+            if pct and measures[0] not in SURVIVAL and measures[0] != "HR":
+                pairs = [(measures[0], _Val(0, 0, float(pct.group(1)), "%"), True)]
+        if not pairs:
             counts = list(_COUNT_WORD.finditer(before))
             tail = _COUNT_TAIL.match(before[counts[-1].end():]) if counts else None
             if tail and measures[0] in RESPONSE:
