@@ -167,3 +167,9 @@ def test_hazard_ratios_skip_ci_and_p_values_and_percent_before_measure():
     assert [(o.measure, o.value) for o in find_outcomes("HR = 0.62; 95% CI 0.45-0.85, P = 0.003.")] == [("HR", 0.62)]
     assert [(o.measure, o.value, o.unit) for o in find_outcomes("A 29% objective response rate was seen.")] == [
         ("ORR", 29.0, "%")]
+
+
+def test_trial_word_is_no_alias_and_psa_response_is_no_orr(extractor):
+    x = extractor.extract(doc("In this phase II trial (NCT03493945), the PSA response rate was 52% and median rPFS 8.1 months."))
+    assert [m.text for m in x.mentions if m.category.value == "trial"] == ["NCT03493945"]
+    assert [(o.measure, o.value) for o in x.outcomes] == [("PFS", 8.1)]

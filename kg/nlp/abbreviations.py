@@ -59,6 +59,8 @@ def find_definitions(text: str) -> list[Definition]:
                 continue
         # "SF (long form)": the word before the bracket is the short form
         prev = re.search(r"(\S+)\s*$", before)
-        if prev and _valid_short(prev.group(1)) and len(inner) > len(prev.group(1)):
+        # the word before the bracket is a short form only if it looks like one (capitals or digits)
+        if prev and _valid_short(prev.group(1)) and len(inner) > len(prev.group(1)) and \
+                re.search(r"[A-Z0-9]", prev.group(1)[1:] or prev.group(1)) and not prev.group(1).islower():
             out.append(Definition(prev.group(1), inner, m.start(1), m.start(1) + len(inner)))
     return out

@@ -30,12 +30,14 @@ MEASURES: list[tuple[str, str]] = [
     ("AE_G3PLUS", _AE),
     ("DoR", r"duration\s+of\s+(?:response|remission|CR|complete\s+response)|\bm?DoR\b|\bm?DOR\b"),
     ("ORR", r"objective\s+response\s+rates?|overall\s+response\s+rates?|objective\s+(?:tumou?r\s+)?responses?|"
-            r"\bORRs?\b|best\s+overall\s+response\s+rate|response\s+rates?|responses\s+were\s+more\s+frequent"),
+            r"\bORRs?\b|best\s+overall\s+response\s+rate|"
+            r"(?<!PSA\s)(?<!PSA50\s)(?<!biochemical\s)(?<!pathological\s)(?<!pathologic\s)(?<!metabolic\s)"
+            r"(?<!serological\s)(?<!molecular\s)(?<!immune\s)response\s+rates?|responses\s+were\s+more\s+frequent"),
     ("DCR", r"disease\s+control\s+rates?|disease\s+control|\bDCR\b|clinical\s+benefit\s+rate"),
     ("CR", r"complete\s+(?:response|remission)s?(?:\s+rates?)?|\bCR\s+rates?|\bCRs?\b"),
     ("PR", r"partial\s+responses?|\bPRs?\b"),
     ("SD", r"stable\s+disease|\bSD(?:\s+rates?)?\b"),
-    ("PFS", r"progression[- ]free\s+survival|\bm?PFS\b"),
+    ("PFS", r"(?:radiographic\s+)?progression[- ]free\s+survival|\b[mr]?PFS\b"),
     ("OS", r"overall\s+survival|\bm?OS\b|\b\d+-(?:month|year)\s+(?:survival|OS)"),
     ("HR", r"hazard\s+ratios?|\bHRs?\b"),
 ]
