@@ -173,3 +173,10 @@ def test_trial_word_is_no_alias_and_psa_response_is_no_orr(extractor):
     x = extractor.extract(doc("In this phase II trial (NCT03493945), the PSA response rate was 52% and median rPFS 8.1 months."))
     assert [m.text for m in x.mentions if m.category.value == "trial"] == ["NCT03493945"]
     assert [(o.measure, o.value) for o in x.outcomes] == [("PFS", 8.1)]
+
+
+def test_bracketed_registration_closes_the_study_clause(extractor):
+    r = rels(extractor, "Six patients received ilixadencel while staying on sunitinib (NCT02686944).")
+    assert ("nkkg:ilixadencel", "nkv:evaluatedIn", "clinicaltrials:NCT02686944") in r
+    r = rels(extractor, "In a pilot study registered as NCT02008929, MG4101 was given after hepatectomy.")
+    assert ("nkkg:mg4101", "nkv:evaluatedIn", "clinicaltrials:NCT02008929") in r

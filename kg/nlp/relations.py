@@ -94,9 +94,13 @@ RULES: tuple[Rule, ...] = (
     Rule("nkv:evaluatedIn", frozenset({A}), frozenset({TR}),
          forward=((_rx(r"\b(?:trial|study|phase|evaluat\w*|investigat\w*|test\w*|enrol\w*|randomi[sz]\w*|cohort|"
                        r"assess\w*|examin\w*|registered)\b|^\s*[(,]?\s*$"), 0.8),
-                 (_rx(r"\b(?:in|within|into|from|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$"), 0.7)),
+                 (_rx(r"\b(?:in|within|into|from|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$"), 0.7),
+                 # a registration in brackets closes the clause that describes the study
+                 (_rx(r"^[^;]*\(\s*(?:ClinicalTrials\.gov(?:\s+(?:identifier|number|ID|registration))?[:,]?\s*)?$"), 0.7),
+                 (_rx(r"\bregistered\s+(?:at\s+ClinicalTrials\.gov\s+)?(?:as|under|with)\s*$"), 0.75)),
          backward=((_rx(r"\b(?:trial|study|evaluat\w*|investigat\w*|test\w*|enrol\w*|randomi[sz]\w*|receiv\w*|"
-                        r"assess\w*|examin\w*)\b"), 0.75),),
+                        r"assess\w*|examin\w*)\b"), 0.75),
+                   (_rx(r"^\s*\)?\s*,\s*$"), 0.7)),
          max_gap=200),
 )
 
