@@ -52,11 +52,11 @@ def elided_hits(text: str, hits: list[Hit], matcher: FormMatcher, is_head_catego
             for k in range(len(words)):
                 phrase = " ".join(words[k:])
                 for candidate in (f"{phrase} {head}", f"{phrase} cancer", f"{phrase} carcinoma"):
-                    found = [x for x in matcher.find(candidate) if x.start == 0 and x.end == len(candidate)]
-                    if found:
+                    target = matcher.lookup(candidate)
+                    if target:
                         start = base + idx + piece.find(words[k])
                         end = base + idx + len(piece)
-                        out.append(Hit(start, end, found[0].form, found[0].target))
+                        out.append(Hit(start, end, candidate, target))
                         break
                 else:
                     continue

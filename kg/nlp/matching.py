@@ -86,6 +86,14 @@ class FormMatcher:
         auto.add_word(key, (len(key), target))
         self._count[cs] += 1
 
+    def lookup(self, form: str) -> str | None:
+        """The target of a whole form (exact compact-key match), without scanning any text."""
+        key, cs = form_key(form)
+        auto = self._auto[cs]
+        if not self._count[cs] or key not in auto:
+            return None
+        return auto.get(key)[1]
+
     def _finalise(self) -> None:
         for cs, auto in self._auto.items():
             if self._count[cs]:

@@ -59,6 +59,9 @@ _COUNT_TAIL = re.compile(r"^(?:\s+[A-Za-z-]+){0,4}?\s*(?:an?\s+)?$")
 _NO_RESPONSE = re.compile(r"\bno\s+(?:confirmed\s+)?objective\s+(?:tumou?r\s+)?responses?\b|\bno\s+objective\s+responses?\b",
                           re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+# every measure pattern contains one of these: a cheap test before the full alternation
+_MEASURE_HINT = re.compile(r"respons|remission|control|benefit|surviv|PFS|OS\b|DoR|DOR|hazard|HR|grade|stable|SD|CR|PR|ORR|DCR",
+                           re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
 RESPONSE = {"ORR", "DCR", "CR", "PR", "SD"}
 SURVIVAL = {"PFS", "OS", "DoR"}
@@ -166,6 +169,8 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
         out.append(OutcomeFigure("ORR", 0.0, "%", subject=who(_NO_RESPONSE.search(sentence).start()),
                                  sentence=sentence, source=source))
     if not _DIGIT.search(sentence) and not _NUMBER_WORD.search(sentence):
+        return out
+    if not _MEASURE_HINT.search(sentence):
         return out
     found = list(_MEASURE_RX.finditer(sentence))
     seen: set[tuple] = {(o.measure, o.value, o.unit) for o in out}
