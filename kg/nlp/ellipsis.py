@@ -33,7 +33,9 @@ def elided_hits(text: str, hits: list[Hit], matcher: FormMatcher, is_head_catego
         if not m_head or not is_head_category(h):
             continue
         head = _singular(m_head.group())
-        before = text[max(0, h.start - 160):h.start]
+        before = text[max(0, h.start - 100):h.start]
+        if not re.search(r"(?:,|\band\b|\bor\b)[^,.;]{0,40}$", before):  # cheap test: no list, no ellipsis
+            continue
         m = _LIST_BEFORE.search(before)
         if not m:
             continue
