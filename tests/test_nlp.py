@@ -180,3 +180,9 @@ def test_bracketed_registration_closes_the_study_clause(extractor):
     assert ("nkkg:ilixadencel", "nkv:evaluatedIn", "clinicaltrials:NCT02686944") in r
     r = rels(extractor, "In a pilot study registered as NCT02008929, MG4101 was given after hepatectomy.")
     assert ("nkkg:mg4101", "nkv:evaluatedIn", "clinicaltrials:NCT02008929") in r
+
+
+def test_unnamed_cell_products_act_as_agents(extractor):
+    r = rels(extractor, "In a randomized study, 109 patients with advanced NSCLC received pembrolizumab with allogeneic NK cells.")
+    assert ("nkkg:allogeneic-nk", "nkv:testedIn", "nkkg:nsclc") in r
+    assert ("nkkg:allogeneic-nk", "nkv:combinedWith", "nkkg:pembrolizumab") in r

@@ -85,12 +85,13 @@ RULES: tuple[Rule, ...] = (
                   (_rx(r"\b(?:models?|xenografts?|cells?|lines?)\s+of\s+(?:\w+\s+){0,3}$"), 0.7)),
          backward=((_rx(r"^\s*[\w\s-]{0,40}?(?:patients|models?|xenografts?|mice|cohort)\b[^.;]{0,60}"
                         r"\b(?:received|were\s+treated|treated|given|were\s+given|receiving)\b[^.;]*$"), 0.75),
-                   (_rx(r"^[^.;]{0,50}\b(?:received|receiving|were\s+(?:given|treated\s+with|dosed\s+with|randomi[sz]ed\s+to)|"
-                        r"was\s+(?:given|administered)|to\s+receive|treated\s+with|dosed\s+with)\b[^.;]{0,60}$"), 0.75),
+                   (_rx(r"^[^.;]{0,120}\b(?:received|receiving|were\s+(?:given|treated\s+with|dosed\s+with|"
+                        r"randomi[sz]ed(?:\s+\d:\d)?\s+to)|was\s+(?:given|administered)|to\s+receive|treated\s+with|"
+                        r"dosed\s+with)\b[^.;]{0,60}$"), 0.7),
                    (_rx(r"^[^.;]{0,60}\b(?:test(?:s|ing)|evaluat(?:es|ing)|giv(?:es|ing)|administer(?:s|ing)|"
                         r"investigat(?:es|ing)|assess(?:es|ing))\b[^.;]{0,30}$"), 0.7),
                    (_rx(r"^\s*-?\s*(?:bearing|specific)\b"), 0.6)),
-         max_gap=140),
+         max_gap=190),
     Rule("nkv:evaluatedIn", frozenset({A}), frozenset({TR}),
          forward=((_rx(r"\b(?:trial|study|phase|evaluat\w*|investigat\w*|test\w*|enrol\w*|randomi[sz]\w*|cohort|"
                        r"assess\w*|examin\w*|registered)\b|^\s*[(,]?\s*$"), 0.8),
