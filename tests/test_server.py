@@ -186,7 +186,7 @@ def test_per_client_concurrency_cap(server):
         httpx.get(server + "/sparql", params={"query": cartesian}, timeout=30))) for _ in range(2)]
     for t in threads:
         t.start()
-    time.sleep(0.5)
+    time.sleep(1.0)  # both slow queries are in flight (they run until the 3 s timeout)
     r = httpx.get(server + "/sparql", params={"query": "ASK {}"})
     for t in threads:
         t.join()
