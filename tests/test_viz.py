@@ -200,7 +200,7 @@ def test_layout_is_cached_per_graph_version(tmp_path, monkeypatch):
     def boom(*_a):
         raise AssertionError("layout recomputed although cached")
 
-    monkeypatch.setattr(viz, "_component", boom)
+    monkeypatch.setattr(viz.layout_module, "_component", boom)
     assert viz.layout(g, tmp_path) == first
     before = viz.graph_key(g)
     g.add_edge("nkkg:agent-0", "nkkg:tumour-1", key="new", predicate="nkv:testedIn")
