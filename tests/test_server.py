@@ -215,3 +215,11 @@ def test_graph_view_route(server):
     assert r.status_code == 200 and "vis.DataSet" in r.text and "ilixadencel" in r.text
     r = httpx.get(server + "/graph/nkkg:no-such-entity", timeout=30)
     assert r.status_code == 404 and "unknown entity" in r.text
+
+
+def test_union_default_graph_has_no_duplicates(server, store):
+    r = httpx.get(server + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    n = int(r.json()["results"]["bindings"][0]["n"]["value"])
+    assert n == len({q.triple for q in store.quads_for_pattern(None, None, None, None)})
+    r = httpx.get(server + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == len(store)

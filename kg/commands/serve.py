@@ -20,9 +20,12 @@ from ..errors import NkkgError
 @click.option("--workers", default=4, show_default=True, type=int, help="Query worker processes.")
 @click.option("--per-client", default=4, show_default=True, type=int, help="Queries in flight per client before 429.")
 @click.option("--max-query-bytes", default=1_000_000, show_default=True, type=int)
+@click.option("--snapshot-max-quads", default=2_000_000, show_default=True, type=int,
+              help="Stores up to this size are queried from an in-memory snapshot per worker (0: always from disk).")
 @click.option("--update-token-env", default="NKKG_UPDATE_TOKEN", show_default=True,
               help="Environment variable holding the bearer token that enables /update (off when unset).")
-def serve(host, port, store, timeout, max_rows, workers, per_client, max_query_bytes, update_token_env):
+def serve(host, port, store, timeout, max_rows, workers, per_client, max_query_bytes, snapshot_max_quads,
+          update_token_env):
     """Serve SPARQL 1.1 (/sparql), the query page (/), entity pages and VoID over HTTP."""
     import uvicorn
 
@@ -33,7 +36,8 @@ def serve(host, port, store, timeout, max_rows, workers, per_client, max_query_b
     if not store_path.is_dir():
         raise click.ClickException(f"no store at {store_path}: run `nkkg build` first")
     cfg = ServerConfig(store=store_path, timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes,
-                       workers=workers, per_client=per_client, update_token=os.environ.get(update_token_env) or None)
+                       workers=workers, per_client=per_client, update_token=os.environ.get(update_token_env) or None,
+                       snapshot_max_quads=snapshot_max_quads)
     try:
         app = create_app(cfg)
     except NkkgError as exc:

@@ -43,6 +43,7 @@ class ServerConfig:
     workers: int = 4
     per_client: int = 4
     update_token: str | None = None
+    snapshot_max_quads: int = 2_000_000
 
 
 @dataclass
@@ -63,7 +64,7 @@ def _error(status: int, message: str, **headers) -> PlainTextResponse:
 
 
 def create_app(cfg: ServerConfig) -> Starlette:
-    pool = QueryPool(str(cfg.store), size=cfg.workers, timeout=cfg.timeout)
+    pool = QueryPool(str(cfg.store), size=cfg.workers, timeout=cfg.timeout, snapshot_max_quads=cfg.snapshot_max_quads)
     in_flight: Counter = Counter()
     state: dict = {"graphs": set(), "writer": None}
     write_lock = asyncio.Lock()

@@ -33,11 +33,12 @@ def service_description(endpoint: str, update_enabled: bool) -> str:
 """
 
 
-def void_description(store: ox.Store, base_url: str) -> str:
-    triples = sum(1 for _ in store.quads_for_pattern(None, None, None, None))
+def void_description(store: ox.Store, base_url: str, union: dict | None = None, triples: int | None = None) -> str:
+    union = {"use_default_graph_as_union": True} if union is None else union
+    if triples is None:
+        triples = len({q.triple for q in store.quads_for_pattern(None, None, None, None)})
     graphs = sorted(g.value for g in store.named_graphs())
-    classes = store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
-                          use_default_graph_as_union=True)
+    classes = store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c", **union)
     parts = [f"""@prefix void: <{VOID}> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 <{DATASET}> a void:Dataset ;

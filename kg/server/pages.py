@@ -121,7 +121,7 @@ def _link(iri: str, label: str | None = None) -> str:
     return f'<a href="{href}">{html.escape(label or compress(iri))}</a>'
 
 
-def entity_page(store: ox.Store, curie: str) -> str | None:
+def entity_page(store: ox.Store, curie: str, union: dict | None = None) -> str | None:
     """The entity page, or None when the store knows nothing about it."""
     try:
         node = ox.NamedNode(expand(curie))  # validates the IRI: nothing but an IRI reaches the query
@@ -130,7 +130,7 @@ def entity_page(store: ox.Store, curie: str) -> str | None:
 
     def run(q: str) -> list:
         q = q.replace("WHERE {", "WHERE { VALUES $e { " + str(node) + " }", 1)
-        return list(store.query(q, prefixes=prefixes(), use_default_graph_as_union=True))
+        return list(store.query(q, prefixes=prefixes(), **({"use_default_graph_as_union": True} if union is None else union)))
 
     facts = run("SELECT ?p ?o WHERE { $e ?p ?o }")
     edges = run(ENTITY_EDGES)

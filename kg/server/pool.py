@@ -29,8 +29,9 @@ class Worker:
 
 
 class QueryPool:
-    def __init__(self, store_path: str, size: int = 4, timeout: float = 30.0):
+    def __init__(self, store_path: str, size: int = 4, timeout: float = 30.0, snapshot_max_quads: int = 2_000_000):
         self.store_path, self.size, self.timeout = str(store_path), size, timeout
+        self.snapshot_max_quads = snapshot_max_quads
         self._ctx = mp.get_context("spawn")
         self._idle: asyncio.Queue | None = None
         self._executor = ThreadPoolExecutor(max_workers=size + 2, thread_name_prefix="nkkg-query")
@@ -40,7 +41,7 @@ class QueryPool:
 
     def _spawn(self) -> Worker:
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=worker.main, args=(child, self.store_path), daemon=True)
+        proc = self._ctx.Process(target=worker.main, args=(child, self.store_path, self.snapshot_max_quads), daemon=True)
         proc.start()
         child.close()
         if not parent.poll(60):
