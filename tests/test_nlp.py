@@ -186,3 +186,8 @@ def test_unnamed_cell_products_act_as_agents(extractor):
     r = rels(extractor, "In a randomized study, 109 patients with advanced NSCLC received pembrolizumab with allogeneic NK cells.")
     assert ("nkkg:allogeneic-nk", "nkv:testedIn", "nkkg:nsclc") in r
     assert ("nkkg:allogeneic-nk", "nkv:combinedWith", "nkkg:pembrolizumab") in r
+
+
+def test_with_or_without_is_no_negation(extractor):
+    x = extractor.extract(doc("FT500 was given with nivolumab, with or without aldesleukin, to patients with NSCLC."))
+    assert x.relations and not any(r.negated for r in x.relations)

@@ -31,7 +31,8 @@ OUTCOME_NEGATED = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:adverse|toxicit|dose[- 
                              r"responses?|side[- ]effects?|safety|graft|GvHD|CRS|neurotoxicity|deaths?|evidence\s+of\s+disease|"
                              r"difference|change|benefit|increase|decrease|recurrence|relapse)", re.IGNORECASE)
 # "no" inside these phrases is not a negation of the finding
-PSEUDO = re.compile(r"\b(?:no\s+(?:doubt|significant\s+difference\s+in\s+safety)|not\s+only|no\.)", re.IGNORECASE)
+PSEUDO = re.compile(r"\b(?:no\s+(?:doubt|significant\s+difference\s+in\s+safety)|not\s+only|no\.|"
+                    r"with\s+or\s+without|whether\s+or\s+not|or\s+not)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)
@@ -56,6 +57,8 @@ def _in_scope(sentence: str, kind: str, start: int, end: int, window: int) -> bo
             gap = sentence[c_end:start]
             if len(gap) > window or TERMINATORS.search(gap):
                 continue
+        elif TERMINATORS.search(sentence[c_end:end]):
+            continue  # the cue's clause ends before the far mention: "X does not bind A and should spare B"
         return True
     return False
 
