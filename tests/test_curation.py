@@ -229,13 +229,19 @@ def test_negated_assertion_against_extracted_positive_evidence_is_a_conflict(env
 
 
 def test_positive_assertion_against_negated_only_evidence_is_a_conflict(env):
-    assert env.ask("?st rdf:subject nkkg:n-803 ; rdf:predicate nkv:targets ; rdf:object nkkg:ctla-4 ; nkv:evidence ?e . "
-                   "?e nkv:negated true")
-    r = env.run("curate", "add", "N-803", "nkv:targets", "CTLA-4", "--source", "PMID:5", "--curator", "alice")
+    # negative evidence of our own making, extracted from a document ingested into the copied store
+    doc = env.tmp / "negative.jsonl"
+    doc.write_text(json.dumps({"id": "pubmed:999000001", "title": "A negative finding",
+                               "text": "Monalizumab did not target MICA in these experiments."}) + "\n", encoding="utf-8")
+    env.run("ingest", "file", str(doc))
+    assert env.ask("?st rdf:subject nkkg:monalizumab ; rdf:predicate nkv:targets ; rdf:object nkkg:mica ; "
+                   "nkv:evidence ?e . ?e nkv:negated true")
+    assert not env.ask("nkkg:monalizumab nkv:targets nkkg:mica")
+    r = env.run("curate", "add", "monalizumab", "nkv:targets", "MICA", "--source", "PMID:5", "--curator", "alice")
     assert "CONFLICT" in r.stdout
     aid = last_id(r)
     env.run("curate", "review", aid, "--approve", "--curator", "bob")
-    assert env.ask("nkkg:n-803 nkv:targets nkkg:ctla-4"), "once a reviewer approves, the edge is asserted"
+    assert env.ask("nkkg:monalizumab nkv:targets nkkg:mica"), "once a reviewer approves, the edge is asserted"
 
 
 def test_curated_conflict_between_two_curators(env):
