@@ -192,7 +192,7 @@ def write_outputs(settings: Settings, store_path: Path, report: BuildReport) -> 
     out = Path(settings.outputs)
     out.mkdir(parents=True, exist_ok=True)
     store = ox.Store.read_only(str(store_path))
-    prefixes = {k: v for k, v in converter().prefix_map.items() if k.isidentifier() or "." not in k}
+    prefixes = dict(converter().prefix_map)
     triples = {q.triple for q in store.quads_for_pattern(None, None, None, None)}
     ttl = out / "nkkg.ttl"
     ox.serialize(sorted(triples, key=str), str(ttl), format=ox.RdfFormat.TURTLE, prefixes=prefixes)

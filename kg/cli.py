@@ -150,7 +150,7 @@ def extract(ctx, inputs, output):
     extractor = Extractor(lexicon)
     with open(output, "w", encoding="utf-8") as fh:
         for d in docs:
-            fh.write(json.dumps(extractor.extract(d).to_json(lexicon), ensure_ascii=False) + "\n")
+            fh.write(json.dumps(extractor.extract(d).to_json(), ensure_ascii=False) + "\n")
     for e in errors:
         click.echo(f"skipped: {e}", err=True)
     click.echo(f"extracted {len(docs)} document(s) to {output}; {len(errors)} malformed record(s) skipped")
@@ -179,7 +179,7 @@ def evaluate(ctx, gold, extractions, as_json):
         preds = {obj["id"]: obj for _n, obj in read_jsonl(Path(extractions))}
     else:
         ex = Extractor(lexicon)
-        preds = {g["id"]: ex.extract(Document(g["id"], "", (Section("text", g["text"], 0),))).to_json(lexicon)
+        preds = {g["id"]: ex.extract(Document(g["id"], "", (Section("text", g["text"], 0),))).to_json()
                  for g in records}
     result = score(records, preds, lexicon).as_dict()
     click.echo(json.dumps(result, indent=2) if as_json else format_table(result))

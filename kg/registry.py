@@ -67,8 +67,8 @@ def trial_statements(t: TrialRecord, extractor: Extractor) -> list[Statement]:
 def trial_outcomes(t: TrialRecord, extractor: Extractor) -> list[OutcomeFigure]:
     """Registry/publication figures of the record, with the arm's agent resolved where possible."""
     figs = []
-    agents = [i for i in (_resolve(extractor, f.arm) if f.arm else [] for f in t.results)]
-    for f, arm_ids in zip(t.results, agents):
+    for f in t.results:
+        arm_ids = _resolve(extractor, f.arm) if f.arm else []
         subject = next((a for a in arm_ids if Category.AGENT in extractor.lexicon.get(a).categories), None)
         figs.append(replace(f, subject=f.subject or subject,
                             sentence=f.sentence or f"{t.nct_id} reported {f.measure} {f.value:g}{f.unit}"

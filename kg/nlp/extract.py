@@ -49,7 +49,7 @@ class Extraction:
     phases: tuple[PhaseMention, ...]
     candidates: tuple[Candidate, ...]
 
-    def to_json(self, lexicon: Lexicon) -> dict:
+    def to_json(self) -> dict:
         return {
             "id": self.document,
             "extractor_version": EXTRACTOR,

@@ -172,7 +172,7 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
                     key = (rel.subject, rel.predicate, rel.object)
                     if key not in out or out[key].confidence < rel.confidence:
                         out[key] = rel
-    _propagate(out, ms, sentence, offset, categories_of)
+    _propagate(out, ms, sentence, offset)
     _platform_to_agent(out)
     return list(out.values())
 
@@ -227,7 +227,7 @@ _COORD = re.compile(r"^\s*(?:,\s*)?(?:and/or|and|or|as\s+well\s+as|plus|/|,)?\s*
                     r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
-def _coordinated(ms: list[Mention], anchor: Mention, sentence: str, offset: int, categories_of) -> list[Mention]:
+def _coordinated(ms: list[Mention], anchor: Mention, sentence: str, offset: int) -> list[Mention]:
     """Mentions coordinated with ``anchor`` ("NSCLC, SCCHN or colorectal cancer"; "with nivolumab or
     pembrolizumab"): same category, joined only by list connectors and at most two modifiers."""
     cat = anchor.category
@@ -245,7 +245,7 @@ def _coordinated(ms: list[Mention], anchor: Mention, sentence: str, offset: int,
     return out
 
 
-def _propagate(rels: dict, ms: list[Mention], sentence: str, offset: int, categories_of) -> None:
+def _propagate(rels: dict, ms: list[Mention], sentence: str, offset: int) -> None:
     by_id = {}
     for m in ms:
         by_id.setdefault(m.id, m)
@@ -255,7 +255,7 @@ def _propagate(rels: dict, ms: list[Mention], sentence: str, offset: int, catego
                            and m.text == (rel.object_text if side == "object" else rel.subject_text)), None)
             if anchor is None:
                 continue
-            for other in _coordinated(ms, anchor, sentence, offset, categories_of):
+            for other in _coordinated(ms, anchor, sentence, offset):
                 key = (s_id, pred, other.id) if side == "object" else (other.id, pred, o_id)
                 if key[0] == key[2] or key in rels:
                     continue
