@@ -22,9 +22,11 @@ from .errors import InputError
 from .ids import converter, normalise_source
 from .model import ECO_AUTHOR_STATEMENT, Document, Evidence, Statement, TrialRecord
 from .nlp.extract import EXTRACTOR, Extraction, Extractor
+from .nlp import factory
 from .nlp.lexicon import Lexicon, load_lexicon
 from .registry import trial_outcomes, trial_statements
-from .sources.corpus import bundled_documents, bundled_trials, load_documents, load_text
+from .sources.corpus import bundled_documents, bundled_trials
+from .sources.files import read_documents
 
 LEXICON_AGENT = "nkkg-lexicon@0.1.0"
 Progress = Callable[[str, int], None]
@@ -53,9 +55,10 @@ def read_inputs(settings: Settings) -> Inputs:
     """Parse and validate everything; raises before anything is written."""
     lexicon = load_lexicon(settings.extra_lexicons)
     documents = bundled_documents()
-    for path in settings.extra_inputs:
-        path = Path(path)
-        documents.extend(load_documents(path) if path.suffix == ".jsonl" else [load_text(path)])
+    errors: list[str] = []
+    documents.extend(read_documents([Path(p) for p in settings.extra_inputs], errors))
+    if errors:
+        raise InputError(f"{len(errors)} unreadable input record(s); first: {errors[0]}")
     seen: set[str] = set()
     unique = []
     for d in documents:
@@ -120,8 +123,14 @@ def extraction_statements(x: Extraction) -> list[Statement]:
 
 
 def make_extractor(inputs: Inputs) -> Extractor:
-    aliases = {t.acronym: t.nct_id for t in inputs.trials if t.acronym and len(t.acronym) >= 4}
-    return Extractor(inputs.lexicon, aliases)
+    return factory.make_extractor(inputs.lexicon, inputs.trials)
+
+
+def extractor_for(settings: Settings) -> Extractor:
+    """The extractor a build with these settings uses (lexicon, extra lexicons, bundled and ingested
+    trials); ``extract``, ``eval`` and ``candidates`` use it so they score and show what ships."""
+    lexicon = load_lexicon(settings.extra_lexicons)
+    return make_extractor(with_ingested(settings, Inputs(lexicon, [], bundled_trials())))
 
 
 def graph_for(e: Evidence):

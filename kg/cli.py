@@ -136,18 +136,17 @@ def queries():
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Write JSON Lines here.")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False), help="Extra lexicon TSV file(s).")
 @click.pass_context
 @handle_errors
-def extract(ctx, inputs, output):
+def extract(ctx, inputs, output, lexicons):
     """Extract mentions, relations and outcomes from JSONL / .txt / PubMed XML documents."""
-    from .nlp.extract import Extractor
-    from .nlp.lexicon import load_lexicon
+    from .build import extractor_for
     from .sources.files import read_documents
 
     errors: list[str] = []
     docs = read_documents([Path(p) for p in inputs], errors)
-    lexicon = load_lexicon()
-    extractor = Extractor(lexicon)
+    extractor = extractor_for(settings_from(ctx).with_(extra_lexicons=tuple(map(Path, lexicons)) or None))
     with open(output, "w", encoding="utf-8") as fh:
         for d in docs:
             fh.write(json.dumps(extractor.extract(d).to_json(), ensure_ascii=False) + "\n")
@@ -162,55 +161,62 @@ def extract(ctx, inputs, output):
 @click.argument("gold", type=click.Path(dir_okay=False, exists=True))
 @click.option("--extractions", type=click.Path(dir_okay=False, exists=True),
               help="Score this extract output instead of running the extractor on the gold texts.")
+@click.option("--texts", type=click.Path(file_okay=False),
+              help="Directory of cached texts for gold records that carry none (the real-abstract set; "
+                   "default $NKKG_REALDEV_TEXTS or <data dir>/realdev/texts).")
+@click.option("--split", type=click.Choice(["all", "tune", "heldout"]), default="all", show_default=True,
+              help="Score one part of a set whose texts are cached (see tests/data/realdev/README.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.pass_context
 @handle_errors
-def evaluate(ctx, gold, extractions, as_json):
+def evaluate(ctx, gold, extractions, texts, split, as_json):
     """Score the extractor against a gold JSONL set (document-level P/R/F1)."""
+    from .build import extractor_for
     from .model import Document, Section
     from .nlp.evaluate import format_table, load_gold, score
-    from .nlp.extract import Extractor
-    from .nlp.lexicon import load_lexicon
+    from .nlp.realdev import default_texts_dir, with_texts
     from .sources.corpus import read_jsonl
 
-    lexicon = load_lexicon()
+    settings = settings_from(ctx)
     records = load_gold(Path(gold))
+    if any("text" not in g for g in records) or split != "all":
+        records = with_texts(records, Path(texts) if texts else default_texts_dir(), split)
+    extractor = extractor_for(settings)
     if extractions:
         preds = {obj["id"]: obj for _n, obj in read_jsonl(Path(extractions))}
     else:
-        ex = Extractor(lexicon)
-        preds = {g["id"]: ex.extract(Document(g["id"], "", (Section("text", g["text"], 0),))).to_json()
+        preds = {g["id"]: extractor.extract(Document(g["id"], "", (Section("text", g["text"], 0),))).to_json()
                  for g in records}
-    result = score(records, preds, lexicon).as_dict()
+    result = score(records, preds, extractor.lexicon).as_dict()
     click.echo(json.dumps(result, indent=2) if as_json else format_table(result))
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--top", default=50, show_default=True)
+@click.pass_context
 @handle_errors
-def candidates(inputs, top):
-    """List new-agent candidates (drug codes, INN-like names not in the lexicon) with counts and examples.
-    Without INPUTS, reads the bundled corpus."""
+def candidates(ctx, inputs, top):
+    """List new-entity candidates (drug codes, INN-like names, unverified product, tumour and barrier
+    phrases not in the lexicon) with counts and examples. Without INPUTS, reads the bundled corpus."""
     from collections import Counter
 
-    from .nlp.extract import Extractor
-    from .nlp.lexicon import load_lexicon
+    from .build import extractor_for
     from .sources.corpus import bundled_documents
     from .sources.files import read_documents
 
     errors: list[str] = []
     docs = read_documents([Path(p) for p in inputs], errors) if inputs else bundled_documents()
-    ex = Extractor(load_lexicon())
+    ex = extractor_for(settings_from(ctx))
     counts: Counter = Counter()
-    example: dict[str, tuple[str, str]] = {}
+    example: dict[str, tuple[str, str, str]] = {}
     for d in docs:
         for c in ex.extract(d).candidates:
             counts[c.text] += 1
-            example.setdefault(c.text, (d.id, c.sentence))
+            example.setdefault(c.text, (c.category, d.id, c.sentence))
     for text, n in counts.most_common(top):
-        src, sentence = example[text]
-        click.echo(f"{n:4d}  {text:24s} {src}  {sentence[:100]}")
+        cat, src, sentence = example[text]
+        click.echo(f"{n:4d}  {text:32s} {cat:20s} {src}  {sentence[:100]}")
     for e in errors:
         click.echo(f"skipped: {e}", err=True)
 

@@ -10,6 +10,7 @@ figures are scored as (measure, value, unit) matches.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +87,17 @@ class Scores:
         }
 
 
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def name_key(name: str) -> str:
+    """A spelling-tolerant key for a name that is not in the lexicon: case, spaces, hyphens, a plural
+    "s" and tumour/tumor do not matter ("Expanded NK-cells" = "expanded NK cell")."""
+    k = name.casefold().replace("tumour", "tumor").replace("natural killer", "nk")
+    k = _NON_ALNUM.sub("", k)
+    return k[:-1] if k.endswith("s") and len(k) > 3 else k
+
+
 class Resolver:
     """Names -> comparable keys (lexicon ids when the lexicon knows the name)."""
 
@@ -95,22 +107,47 @@ class Resolver:
             for n in e.names:
                 self.index.setdefault(n.casefold(), e.id)
 
+    def lexicon_id(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        n = name.strip()
+        if n.upper().startswith("NCT") and n[3:].isdigit():
+            return f"clinicaltrials:{n.upper()}"
+        return self.index.get(n.casefold()) or self.index.get(n.rstrip("s").casefold())
+
     def key(self, *names: str | None) -> str:
         for n in names:
-            if not n:
-                continue
-            n = n.strip()
-            if n.upper().startswith("NCT") and n[3:].isdigit():
-                return f"clinicaltrials:{n.upper()}"
-            if n.casefold() in self.index:
-                return self.index[n.casefold()]
-            if n.rstrip("s").casefold() in self.index:
-                return self.index[n.rstrip("s").casefold()]
+            found = self.lexicon_id(n)
+            if found:
+                return found
         return next((n.strip().casefold() for n in names if n), "")
 
+    def gold_keys(self, item: dict) -> frozenset[str]:
+        """A gold entity's keys: its lexicon id when its norm or text resolves, else its name keys."""
+        names = [item.get("norm"), item.get("text"), *(item.get("mentions") or [])]
+        for n in names[:2]:
+            found = self.lexicon_id(n)
+            if found:
+                return frozenset({found})
+        return frozenset(name_key(n) for n in names if n)
 
-def _triple(p: str, s: str, o: str) -> tuple:
-    return (p, *sorted((s, o))) if p in SYMMETRIC else (p, s, o)
+
+def _match(gold: list[tuple], pred: list[tuple]) -> tuple[int, int, int]:
+    """One-to-one matching of (label, keys...) tuples: equal labels, overlapping key sets."""
+    used = [False] * len(pred)
+    tp = 0
+    for g in gold:
+        for i, p in enumerate(pred):
+            if used[i] or p[0] != g[0]:
+                continue
+            fits = all(gk & pk for gk, pk in zip(g[1:], p[1:]))
+            if not fits and g[0] in SYMMETRIC and len(g) == 3:
+                fits = bool(g[1] & p[2] and g[2] & p[1])
+            if fits:
+                used[i] = True
+                tp += 1
+                break
+    return tp, len(pred) - tp, len(gold) - tp
 
 
 def load_gold(path: Path) -> list[dict]:
@@ -122,29 +159,48 @@ def load_gold(path: Path) -> list[dict]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{n}: malformed JSON: {exc.msg}") from exc
-        if not isinstance(obj, dict) or "id" not in obj or "text" not in obj:
-            raise InputError(f"{path}:{n}: a gold record needs 'id' and 'text'")
+        if not isinstance(obj, dict) or "id" not in obj:
+            raise InputError(f"{path}:{n}: a gold record needs an 'id'")
         out.append(obj)
     return out
 
 
-def _gold_sets(g: dict, r: Resolver):
-    names = {}
-    ents = set()
+def _gold_entities(g: dict, r: Resolver) -> tuple[list[tuple], dict[str, frozenset]]:
+    ents, by_text = [], {}
     for cat, items in (g.get("entities") or {}).items():
         for it in items:
-            k = r.key(it.get("norm"), it.get("text"))
-            names[it.get("text", "").casefold()] = k
-            ents.add((cat, k))
+            keys = r.gold_keys(it)
+            ents.append((cat, keys))
+            for form in [it.get("text"), *(it.get("mentions") or [])]:
+                if form:
+                    by_text.setdefault(form.casefold(), keys)
+    return ents, by_text
 
-    def rel_set(key):
-        out = set()
-        for s, p, o in g.get(key) or []:
-            out.add(_triple(p, names.get(s.casefold()) or r.key(s), names.get(o.casefold()) or r.key(o)))
-        return out
 
-    outs = {(o["measure"], round(float(o["value"]), 1), o.get("unit")) for o in g.get("outcomes") or []}
-    return ents, rel_set("relations"), rel_set("negated_relations"), rel_set("hedged_relations"), outs
+def _pred_entities(pred: dict, r: Resolver) -> tuple[list[tuple], dict[str, frozenset]]:
+    """Predicted entities grouped by id; keys: the id plus name keys of the label and every surface form
+    (a minted, unverified id can only match a gold entity by its names)."""
+    keys: dict[str, set] = {}
+    cats: dict[str, str] = {}
+    for m in pred.get("mentions", []):
+        if m["id"].startswith("nkkg.cand"):
+            continue
+        k = keys.setdefault(m["id"], {m["id"]})
+        k.update({name_key(m.get("label") or ""), name_key(m.get("text") or "")} - {""})
+        cats.setdefault(m["id"], m["category"])
+    frozen = {i: frozenset(k) for i, k in keys.items()}
+    return [(cats[i], frozen[i]) for i in frozen], frozen
+
+
+def _rel_tuples(rels, key_of) -> list[tuple]:
+    out, seen = [], set()
+    for p, s, o in rels:
+        sk, ok = key_of(s), key_of(o)
+        marker = (p, sk, ok)
+        if marker not in seen:
+            seen.add(marker)
+            out.append(marker)
+    return out
 
 
 def score(gold: list[dict], predictions: dict[str, dict], lexicon: Lexicon) -> Scores:
@@ -152,19 +208,37 @@ def score(gold: list[dict], predictions: dict[str, dict], lexicon: Lexicon) -> S
     sc = Scores()
     for g in gold:
         pred = predictions.get(g["id"], {})
-        ents, rels, neg, hedged, outs = _gold_sets(g, r)
-        p_ents = {(m["category"], m["id"]) for m in pred.get("mentions", []) if not m["id"].startswith("nkkg.cand")}
+        g_ents, g_by_text = _gold_entities(g, r)
+        p_ents, p_by_id = _pred_entities(pred, r)
         for cat in CATEGORIES:
-            sc.entities[cat].add({e for e in ents if e[0] == cat}, {e for e in p_ents if e[0] == cat})
-        p_rels = {_triple(x["predicate"], x["subject"], x["object"]) for x in pred.get("relations", [])
-                  if not x["negated"] and not x["hedged"]}
-        for pred_name in {t[0] for t in rels | p_rels}:
-            sc.relations.setdefault(pred_name, Counts()).add({t for t in rels if t[0] == pred_name},
-                                                             {t for t in p_rels if t[0] == pred_name})
-        sc.negated.add(neg, {_triple(x["predicate"], x["subject"], x["object"]) for x in pred.get("relations", [])
-                             if x["negated"]})
-        sc.hedged.add(hedged, {_triple(x["predicate"], x["subject"], x["object"]) for x in pred.get("relations", [])
-                               if x["hedged"] and not x["negated"]})
+            tp, fp, fn = _match([e for e in g_ents if e[0] == cat], [e for e in p_ents if e[0] == cat])
+            c = sc.entities[cat]
+            c.tp, c.fp, c.fn = c.tp + tp, c.fp + fp, c.fn + fn
+
+        def gkey(name: str) -> frozenset:
+            return g_by_text.get(name.casefold()) or frozenset({r.key(name), name_key(name)})
+
+        def pkey(ident: str) -> frozenset:
+            return p_by_id.get(ident) or frozenset({ident})
+
+        def pred_rels(keep):
+            return _rel_tuples([(x["predicate"], x["subject"], x["object"]) for x in pred.get("relations", [])
+                                if keep(x)], pkey)
+
+        def gold_rels(key):
+            return _rel_tuples([(p, s, o) for s, p, o in g.get(key) or []], gkey)
+
+        g_rels = gold_rels("relations")
+        p_rels = pred_rels(lambda x: not x["negated"] and not x["hedged"])
+        for name in {t[0] for t in g_rels + p_rels}:
+            tp, fp, fn = _match([t for t in g_rels if t[0] == name], [t for t in p_rels if t[0] == name])
+            c = sc.relations.setdefault(name, Counts())
+            c.tp, c.fp, c.fn = c.tp + tp, c.fp + fp, c.fn + fn
+        for counts, gold_key, keep in ((sc.negated, "negated_relations", lambda x: x["negated"]),
+                                       (sc.hedged, "hedged_relations", lambda x: x["hedged"] and not x["negated"])):
+            tp, fp, fn = _match(gold_rels(gold_key), pred_rels(keep))
+            counts.tp, counts.fp, counts.fn = counts.tp + tp, counts.fp + fp, counts.fn + fn
+        outs = {(o["measure"], round(float(o["value"]), 1), o.get("unit")) for o in g.get("outcomes") or []}
         sc.outcomes.add(outs, {(o["measure"], round(float(o["value"]), 1), o["unit"]) for o in pred.get("outcomes", [])})
         sc.documents += 1
     return sc
