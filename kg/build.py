@@ -162,6 +162,8 @@ def document_into(ds, doc: Document, extractor: Extractor) -> tuple[list[Stateme
         ev = Evidence(document=doc.id, sentence=fig.sentence, code="ECO:0007321", agent_type="text_mining",
                       attributed_to=EXTRACTOR, confidence=0.7)
         rdf.add_outcome(g, pub, fig, ev, doc.id, agents=ds.graph(rdf.G_STATEMENTS))
+    for n in x.new_entities:
+        rdf.add_new_entity(ds.graph(rdf.G_UNVERIFIED), n.id, n.category, n.label, n.reason)
     return extraction_statements(x), len(x.outcomes)
 
 

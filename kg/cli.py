@@ -167,13 +167,14 @@ def extract(ctx, inputs, output, lexicons):
 @click.option("--split", type=click.Choice(["all", "tune", "heldout"]), default="all", show_default=True,
               help="Score one part of a set whose texts are cached (see tests/data/realdev/README.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--errors", "show_errors", is_flag=True, help="Also list, per document, what was missed and what was wrong.")
 @click.pass_context
 @handle_errors
-def evaluate(ctx, gold, extractions, texts, split, as_json):
+def evaluate(ctx, gold, extractions, texts, split, as_json, show_errors):
     """Score the extractor against a gold JSONL set (document-level P/R/F1)."""
     from .build import extractor_for
     from .model import Document, Section
-    from .nlp.evaluate import format_table, load_gold, score
+    from .nlp.evaluate import format_errors, format_table, load_gold, score
     from .nlp.realdev import default_texts_dir, with_texts
     from .sources.corpus import read_jsonl
 
@@ -187,7 +188,10 @@ def evaluate(ctx, gold, extractions, texts, split, as_json):
     else:
         preds = {g["id"]: extractor.extract(Document(g["id"], "", (Section("text", g["text"], 0),))).to_json()
                  for g in records}
-    result = score(records, preds, extractor.lexicon).as_dict()
+    scores = score(records, preds, extractor.lexicon)
+    result = scores.as_dict()
+    if show_errors and not as_json:
+        click.echo(format_errors(scores.errors) + "\n")
     click.echo(json.dumps(result, indent=2) if as_json else format_table(result))
 
 

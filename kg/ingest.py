@@ -232,12 +232,13 @@ def _write_graphs(settings: Settings, store: ox.Store, todo: dict[str, Record], 
         names.add(rdf.G_LEXICON)
     rdf.add_statements(ds, assemble(statements), graph_for)
     produced = {g.identifier for g in ds.graphs() if len(g) and str(g.identifier).startswith("http")}
-    if stray := produced - names - {rdf.G_STATEMENTS}:
+    if stray := produced - names - {rdf.G_STATEMENTS, rdf.G_UNVERIFIED}:
         raise StoreError(f"internal: ingest produced graphs outside its records: {sorted(stray)[:3]}")
     nquads = ds.serialize(format="nquads", encoding="utf-8")
     staged = ox.Store()
     staged.load(nquads, format=ox.RdfFormat.N_QUADS)
-    store.extend(list(staged.quads_for_pattern(None, None, None, ox.NamedNode(str(rdf.G_STATEMENTS)))))
+    for add_only in (rdf.G_STATEMENTS, rdf.G_UNVERIFIED):  # shared graphs: never replaced, only added to
+        store.extend(list(staged.quads_for_pattern(None, None, None, ox.NamedNode(str(add_only)))))
     replace_graphs(store, nquads, sorted(str(g) for g in names))
     store.flush()
     return sorted(str(g) for g in names)

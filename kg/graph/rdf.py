@@ -5,7 +5,8 @@ rdf:subject/predicate/object, written once: ids are content hashes), one ``graph
 source record (a publication or a trial record) holding its node, mentions, evidence and outcomes,
 so one record can be replaced alone, and ``graph/assembled``, derived from all of them by
 ``store.refresh_assembled``: the direct triples (asserted when some evidence is not negated) and
-per-edge source counts. Every triple thus lives in one graph, so union queries never see duplicates. A statement's direct triple is written into a document's graph
+per-edge source counts; ``graph/unverified`` holds the entities the extractor recognised by their
+grammar (minted IRIs, ``nkv:verified false``). Every triple thus lives in one graph, so union queries never see duplicates. A statement's direct triple is written into a document's graph
 only when that document's evidence for it is not all negated.
 """
 
@@ -28,6 +29,7 @@ G_ONTOLOGY = URIRef(GRAPH_BASE + "ontology")
 G_LEXICON = URIRef(GRAPH_BASE + "lexicon")
 G_ASSEMBLED = URIRef(GRAPH_BASE + "assembled")
 G_STATEMENTS = URIRef(GRAPH_BASE + "statements")
+G_UNVERIFIED = URIRef(GRAPH_BASE + "unverified")  # entities the extractor recognised by grammar (add-only)
 
 
 def doc_graph(doc_id: str) -> URIRef:
@@ -134,6 +136,20 @@ def add_lexicon(ds: Dataset, lexicon: Lexicon) -> None:
         if e.note:
             g.add((node, SKOS.definition, Literal(e.note, lang="en")))
         g.add((node, NKV.category, Literal(e.category.value)))
+
+
+def add_new_entity(g: Graph, entity_id: str, category: str, label: str, reason: str) -> None:
+    """An entity no lexicon row names, with a minted project IRI: typed, labelled and marked
+    ``nkv:verified false`` so queries can tell it from curated entities."""
+    from ..model import Category
+
+    node = iri(entity_id)
+    g.add((node, RDF.type, iri(Category(category).rdf_class)))
+    g.add((node, RDFS.label, Literal(label, lang="en")))
+    g.add((node, NKV.category, Literal(category)))
+    g.add((node, NKV.verified, Literal(False)))
+    g.add((node, SKOS.editorialNote, Literal(f"Recognised by the extractor ({reason}); no external identifier "
+                                             "was verified, so the IRI is a project IRI.", lang="en")))
 
 
 def add_outcome(g: Graph, reporter: URIRef, fig: OutcomeFigure, evidence: Evidence | None, key: str,

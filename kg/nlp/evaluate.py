@@ -58,6 +58,7 @@ class Scores:
     hedged: Counts = field(default_factory=Counts)
     outcomes: Counts = field(default_factory=Counts)
     documents: int = 0
+    errors: dict[str, list] = field(default_factory=dict)
 
     @staticmethod
     def _micro(group: dict[str, Counts]) -> Counts:
@@ -132,10 +133,12 @@ class Resolver:
         return frozenset(name_key(n) for n in names if n)
 
 
-def _match(gold: list[tuple], pred: list[tuple]) -> tuple[int, int, int]:
-    """One-to-one matching of (label, keys...) tuples: equal labels, overlapping key sets."""
+def _match(gold: list[tuple], pred: list[tuple], misses: list | None = None) -> tuple[int, int, int]:
+    """One-to-one matching of (label, keys...) tuples: equal labels, overlapping key sets. With
+    ``misses``, unmatched gold ("FN", tuple) and predicted ("FP", tuple) items are appended to it."""
     used = [False] * len(pred)
     tp = 0
+    matched_gold = []
     for g in gold:
         for i, p in enumerate(pred):
             if used[i] or p[0] != g[0]:
@@ -146,7 +149,11 @@ def _match(gold: list[tuple], pred: list[tuple]) -> tuple[int, int, int]:
             if fits:
                 used[i] = True
                 tp += 1
+                matched_gold.append(g)
                 break
+    if misses is not None:
+        misses += [("FN", g) for g in gold if not any(g is m for m in matched_gold)]
+        misses += [("FP", p) for i, p in enumerate(pred) if not used[i]]
     return tp, len(pred) - tp, len(gold) - tp
 
 
@@ -204,14 +211,16 @@ def _rel_tuples(rels, key_of) -> list[tuple]:
 
 
 def score(gold: list[dict], predictions: dict[str, dict], lexicon: Lexicon) -> Scores:
+    """Scores over all documents; ``Scores.errors[doc id]`` lists what was missed (FN) or wrong (FP)."""
     r = Resolver(lexicon)
     sc = Scores()
     for g in gold:
         pred = predictions.get(g["id"], {})
+        misses: list = []
         g_ents, g_by_text = _gold_entities(g, r)
         p_ents, p_by_id = _pred_entities(pred, r)
         for cat in CATEGORIES:
-            tp, fp, fn = _match([e for e in g_ents if e[0] == cat], [e for e in p_ents if e[0] == cat])
+            tp, fp, fn = _match([e for e in g_ents if e[0] == cat], [e for e in p_ents if e[0] == cat], misses)
             c = sc.entities[cat]
             c.tp, c.fp, c.fn = c.tp + tp, c.fp + fp, c.fn + fn
 
@@ -231,7 +240,7 @@ def score(gold: list[dict], predictions: dict[str, dict], lexicon: Lexicon) -> S
         g_rels = gold_rels("relations")
         p_rels = pred_rels(lambda x: not x["negated"] and not x["hedged"])
         for name in {t[0] for t in g_rels + p_rels}:
-            tp, fp, fn = _match([t for t in g_rels if t[0] == name], [t for t in p_rels if t[0] == name])
+            tp, fp, fn = _match([t for t in g_rels if t[0] == name], [t for t in p_rels if t[0] == name], misses)
             c = sc.relations.setdefault(name, Counts())
             c.tp, c.fp, c.fn = c.tp + tp, c.fp + fp, c.fn + fn
         for counts, gold_key, keep in ((sc.negated, "negated_relations", lambda x: x["negated"]),
@@ -239,9 +248,26 @@ def score(gold: list[dict], predictions: dict[str, dict], lexicon: Lexicon) -> S
             tp, fp, fn = _match(gold_rels(gold_key), pred_rels(keep))
             counts.tp, counts.fp, counts.fn = counts.tp + tp, counts.fp + fp, counts.fn + fn
         outs = {(o["measure"], round(float(o["value"]), 1), o.get("unit")) for o in g.get("outcomes") or []}
-        sc.outcomes.add(outs, {(o["measure"], round(float(o["value"]), 1), o["unit"]) for o in pred.get("outcomes", [])})
+        p_outs = {(o["measure"], round(float(o["value"]), 1), o["unit"]) for o in pred.get("outcomes", [])}
+        sc.outcomes.add(outs, p_outs)
+        misses += [("FN", ("outcome", *o)) for o in sorted(outs - p_outs, key=str)]
+        misses += [("FP", ("outcome", *o)) for o in sorted(p_outs - outs, key=str)]
+        sc.errors[g["id"]] = [(kind, tuple(sorted(x) if isinstance(x, frozenset) else x for x in item))
+                              for kind, item in misses]
         sc.documents += 1
     return sc
+
+
+def format_errors(errors: dict[str, list]) -> str:
+    """Per document, what was missed (FN) and what was wrong (FP), keys shown as their names."""
+    lines = []
+    for doc, items in errors.items():
+        if not items:
+            continue
+        lines.append(doc)
+        for kind, item in items:
+            lines.append(f"  {kind} " + " | ".join("/".join(x) if isinstance(x, list) else str(x) for x in item))
+    return "\n".join(lines)
 
 
 def format_table(d: dict) -> str:

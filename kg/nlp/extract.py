@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from ..ids import slugify
 from ..model import Category, Document, Mention, OutcomeFigure
 from .abbreviations import find_definitions
 from .candidates import Candidate, sentence_candidates
+from .compose import Composed, compose_all
 from .ellipsis import elided_hits
 from .lexicon import Entity, Lexicon
 from .matching import FormMatcher, Hit, longest_first
@@ -40,6 +42,22 @@ class PhaseMention:
 
 
 @dataclass(frozen=True)
+class NewEntity:
+    """An entity recognised by its grammar that no lexicon row names: a minted project id, unverified."""
+    id: str
+    category: str
+    label: str
+    reason: str
+
+
+UNVERIFIED_PREFIX = "nkkg:unverified-"
+
+
+def minted_id(category: Category, label: str) -> str:
+    return f"{UNVERIFIED_PREFIX}{category.value.replace('_', '-')}-{slugify(label)}"
+
+
+@dataclass(frozen=True)
 class Extraction:
     document: str
     mentions: tuple[Mention, ...]
@@ -48,6 +66,7 @@ class Extraction:
     trials: tuple[str, ...]
     phases: tuple[PhaseMention, ...]
     candidates: tuple[Candidate, ...]
+    new_entities: tuple["NewEntity", ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -65,7 +84,17 @@ class Extraction:
             "trials": list(self.trials),
             "phases": [{"phases": list(p.phases), "text": p.text, "trial": p.trial} for p in self.phases],
             "candidates": [asdict(c) for c in self.candidates],
+            "new_entities": [asdict(n) for n in self.new_entities],
         }
+
+
+def _merge_nested(hits: list[Hit], more: list[Hit]) -> list[Hit]:
+    """``hits`` (which may nest a receptor inside an antibody phrase) plus ``more`` where they overlap nothing."""
+    out = list(hits)
+    for h in more:
+        if not any(o.start < h.end and h.start < o.end for o in out):
+            out.append(h)
+    return sorted(out, key=lambda h: (h.start, -h.end))
 
 
 def normalise_phase(match: re.Match) -> tuple[str, ...]:
@@ -136,29 +165,71 @@ class Extractor:
                 aliases.setdefault(prev.group(1), inner_hit.target)
         return aliases
 
-    def _hits(self, text: str) -> list[Hit]:
+    def _composed(self, text: str, hits: list[Hit], minted: dict[str, NewEntity]) -> list[Hit]:
+        """Add grammar-recognised phrases: a phrase replaces the lexicon hits it contains (a receptor
+        inside "anti-X antibody" stays, nested), unless it is a tumour phrase around a lexicon tumour or
+        a drug name overlapping a lexicon name; partial overlaps keep the lexicon hit."""
+        known = {h.start: (h.end, self._category_name(h)) for h in hits}
+        found = sorted(compose_all(text, known), key=lambda c: (c.start, -(c.end - c.start)))
+        taken_until = -1
+        keep = list(hits)
+        for c in found:
+            if c.start < taken_until:
+                continue
+            inside = [h for h in keep if h.start >= c.start and h.end <= c.end]
+            partial = [h for h in keep if h.start < c.end and c.start < h.end and h not in inside]
+            if partial:
+                continue
+            if inside and (c.category == Category.TUMOUR and any(self._is_tumour_hit(h) for h in inside)):
+                continue
+            if inside and c.reason.startswith("INN"):
+                continue
+            if len(inside) == 1 and inside[0].start == c.start and inside[0].end == c.end:
+                continue
+            target = c.target if c.target and self.lexicon.get(c.target) else None
+            if target is None:
+                target = minted_id(c.category, c.label)
+                minted.setdefault(target, NewEntity(target, c.category.value, c.label, c.reason))
+            keep = [h for h in keep if h not in inside or (c.inner and (h.start, h.end) == c.inner)]
+            keep.append(Hit(c.start, c.end, c.label, target))
+            taken_until = c.end
+        return sorted(keep, key=lambda h: (h.start, -h.end))
+
+    def _category_name(self, hit: Hit) -> str:
+        if hit.target.startswith("clinicaltrials:"):
+            return "trial"
+        ent = self.lexicon.get(hit.target)
+        return ent.category.value if ent else ""
+
+    def _hits(self, text: str, minted: dict[str, NewEntity] | None = None) -> list[Hit]:
+        minted = {} if minted is None else minted
         hits = self.matcher.find(text)
         hits += [Hit(m.start(), m.end(), m.group(), f"clinicaltrials:NCT{m.group(1)}") for m in NCT_RX.finditer(text)]
         hits = longest_first(hits)
         elided = elided_hits(text, hits, self.matcher, self._is_tumour_hit)
         if elided:
             hits = longest_first(hits + elided)
+        hits = self._composed(text, hits, minted)
         aliases = self._local_aliases(text, hits)
         if aliases:
             local = FormMatcher()
             for form, target in aliases.items():
                 if form not in self.lexicon.rules or self.lexicon.rules[form].rule != "never":
                     local.add(form, target)
-            hits = longest_first(hits + local.find(text))
+            hits = _merge_nested(hits, local.find(text))
         return hits
 
     def _is_tumour_hit(self, hit: Hit) -> bool:
         ent = self.lexicon.get(hit.target)
         return ent is not None and Category.TUMOUR in ent.categories
 
-    def _mention(self, hit: Hit, text: str, sentence: str, s_off: int) -> Mention | None:
+    def _mention(self, hit: Hit, text: str, sentence: str, s_off: int,
+                 minted: dict[str, NewEntity] | None = None) -> Mention | None:
         if hit.target.startswith("clinicaltrials:"):
             cat, label = Category.TRIAL, hit.target.split(":", 1)[1]
+        elif minted and hit.target in minted:
+            new = minted[hit.target]
+            cat, label = Category(new.category), new.label
         else:
             ent: Entity | None = self.lexicon.get(hit.target)
             if ent is None:
@@ -175,7 +246,8 @@ class Extractor:
     # -- the whole document ---------------------------------------------------------------
     def extract(self, doc: Document) -> Extraction:
         text = doc.text
-        hits = self._hits(text)
+        minted: dict[str, NewEntity] = {}
+        hits = self._hits(text, minted)
         mentions: list[Mention] = []
         relations: list[Relation] = []
         outcomes: list[OutcomeFigure] = []
@@ -190,13 +262,17 @@ class Extractor:
             j = h_idx
             while j < len(hits) and hits[j].end <= s_end:
                 if self._rule_allows(hits[j], text, sentence):
-                    m = self._mention(hits[j], text, sentence, s_off)
+                    m = self._mention(hits[j], text, sentence, s_off, minted)
                     if m:
                         sent_mentions.append(m)
                 j += 1
             mentions.extend(sent_mentions)
             for c in sentence_candidates(sentence, [(h.start - s_off, h.end - s_off) for h in hits[h_idx:j]]):
                 candidates.setdefault(c.text.lower(), c)
+            for m in sent_mentions:
+                if m.id in minted:
+                    candidates.setdefault(m.text.lower(), Candidate(m.text, m.category.value, sentence,
+                                                                    f"unverified: {minted[m.id].reason}"))
             relations.extend(sentence_relations(sentence, s_off, sent_mentions, self.categories_of))
             agents = [m for m in sent_mentions if Category.AGENT in self.categories_of(m)]
             outcomes.extend(find_outcomes(
@@ -207,5 +283,6 @@ class Extractor:
             for pm in PHASE_RX.finditer(sentence):
                 phases.append(PhaseMention(normalise_phase(pm), pm.group(), trials_here[0] if len(trials_here) == 1 else None))
         trials = tuple(dict.fromkeys(m.id.split(":", 1)[1] for m in mentions if m.category == Category.TRIAL))
+        used = {m.id for m in mentions}
         return Extraction(doc.id, tuple(mentions), tuple(relations), tuple(outcomes), trials, tuple(phases),
-                          tuple(candidates.values()))
+                          tuple(candidates.values()), tuple(n for i, n in minted.items() if i in used))

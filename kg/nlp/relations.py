@@ -56,7 +56,7 @@ CONTRAST = r"(?:versus|vs\.?|compared\s+(?:with|to)|rather\s+than|instead\s+of|o
 RULES: tuple[Rule, ...] = (
     Rule("nkv:usesPlatform", frozenset({A}), frozenset({P}),
          forward=((_rx(r"^\s*[,(]\s*(?:an?|the)?\s*(?:[\w-]+\s+){0,5}$"), 0.85),
-                  (_rx(r"^\s*(?:\([^)]*\)\s*)?,?\s*(?:is|was|are|were|as|represents?)\s+(?:an?|the)?\s*(?:[\w-]+\s+){0,5}$"), 0.8),
+                  (_rx(r"^\s*(?:\([^)]*\)\s*)?,?\s*(?:is|was|are|were|as|represents?)\s+(?!\w+ed\b)(?:an?|the)?\s*(?:[\w-]+\s+){0,5}$"), 0.8),
                   (_rx(r"^\s*(?:\([^)]*\)\s*)?-?(?:based|derived)?\s*$"), 0.6)),
          backward=((_rx(r"^\s*(?:product|candidate|agent|drug|therapy|construct|complex)?\s*,?\s*(?:called|named|termed)?\s*$"), 0.85),),
          max_gap=70),
@@ -136,7 +136,7 @@ def _barrier_relation(gap: str, agent_first: bool) -> tuple[str, float] | None:
 def _gap(sentence: str, offset: int, left: Mention, right: Mention, others: list[Mention]) -> str:
     parts, pos = [], left.end
     for m in others:
-        if m.start >= left.end and m.end <= right.start:
+        if m.start >= pos and m.end <= right.start:
             parts.append(sentence[pos - offset:m.start - offset])
             parts.append(" PARTNER " if m.category == C else f" {m.category.name} ")
             pos = m.end
@@ -153,9 +153,19 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
     of the mention's entity (an entity may be an agent and a combination partner)."""
     out: dict[tuple[str, str, str], Relation] = {}
     ms = sorted(mentions, key=lambda m: m.start)
+    nested = {id(b) for a in ms for b in ms if a is not b and a.start <= b.start and b.end <= a.end
+              and (a.start, a.end) != (b.start, b.end)}
     for i, left in enumerate(ms):
         for right in ms[i + 1:]:
             if left.id == right.id:
+                continue
+            if right.start >= left.end and (id(left) in nested or id(right) in nested):
+                continue  # a mention inside a phrase relates only to that phrase
+            if right.start < left.end:  # nested: "anti-NKG2A antibody" names its target
+                outer, inner = (left, right) if right.end <= left.end else (right, left)
+                if A in categories_of(outer) and inner.category == R:
+                    rel = _make(sentence, offset, outer, inner, "nkv:targets", 0.85, outer, outer)
+                    out.setdefault((rel.subject, rel.predicate, rel.object), rel)
                 continue
             gap = _gap(sentence, offset, left, right, ms)
             lc, rc = set(categories_of(left)), set(categories_of(right))
@@ -210,6 +220,8 @@ def _apply_rules(gap: str, sc: set, oc: set, forward: bool, obj_cat: Category | 
             continue
         if rule.predicate == "nkv:combinedWith" and _contrast_between(gap):
             continue
+        if rule.predicate == "nkv:targets" and forward and re.search(r"\bAGENT\b", gap):
+            continue  # a nearer agent owns the target
         if rule.predicate in NEAREST_OBJECT and obj_cat is not None and \
                 re.search(r"\b" + PLACEHOLDER[obj_cat] + r"\b", gap if forward else ""):
             continue

@@ -1,0 +1,352 @@
+"""Entities the lexicon never listed, recognised by their grammar.
+
+Real abstracts name products and barriers by phrases made of modifiers and a head ("ex vivo-expanded
+allogeneic NK cells", "an immunosuppressive milieu", "loss of NKp30 expression"), agents by INN stems
+and codes ("-mab", "-leukin", "rhIL-21") and tumours by site + histology ("nasopharyngeal carcinoma").
+Each recogniser returns ``Composed`` spans with a category and a normalised label. ``target``
+names the lexicon entity the phrase reduces to (then the lexicon entity is used, verified ids and all);
+otherwise the extractor mints a project IRI marked unverified. Nothing here invents an external id.
+
+Contract: pure functions of the text; ``known`` spans (lexicon hits) are passed in so a recogniser
+can tell "anti-<RECEPTOR> antibody" from "anti-<word> antibody".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Category
+
+A, P, R, T, B, C = (Category.AGENT, Category.PLATFORM, Category.RECEPTOR, Category.TUMOUR, Category.TME_BARRIER,
+                    Category.COMBINATION_PARTNER)
+
+
+@dataclass(frozen=True)
+class Composed:
+    start: int
+    end: int
+    category: Category
+    label: str  # normalised name (lower case except symbols), singular
+    target: str | None = None  # the lexicon entity id this phrase stands for, if any
+    inner: tuple[int, int] | None = None  # span of a receptor this phrase is about (anti-X, X blockade)
+    reason: str = ""
+
+
+def _rx(p: str, flags=re.IGNORECASE) -> re.Pattern:
+    return re.compile(p, flags)
+
+
+_H = r"[\s\-\u2010\u2011\u2013]"  # a space or hyphen
+NK = r"(?:natural" + _H + r"killer(?:\s*\(NK\))?|NK)"
+
+# --- NK-cell products -------------------------------------------------------------------------------
+_ORIGIN = {
+    "allogeneic": "nkkg:allogeneic-nk", "allogenic": "nkkg:allogeneic-nk", "haploidentical": "nkkg:allogeneic-nk",
+    "haplo-identical": "nkkg:allogeneic-nk", "donor": "nkkg:allogeneic-nk", "donor-derived": "nkkg:allogeneic-nk",
+    "autologous": "nkkg:autologous-nk", "autogeneic": "nkkg:autologous-nk", "autogenic": "nkkg:autologous-nk",
+    "car": "nkkg:car-nk", "ipsc": "nkkg:ipsc-nk", "cord": "nkkg:cord-blood-nk", "memory-like": "nkkg:ciml-nk",
+}
+_MOD = (r"(?:ex" + _H + r"vivo(?:" + _H + r"|\s+)(?:expanded|activated|cultured|stimulated)|in" + _H + r"vitro" + _H +
+        r"(?:expanded|activated)|(?:highly\s+)?(?:expanded|activated|purified|cultured)|large-scale\s+expanded|"
+        r"(?:IL|interleukin)" + _H + r"?\d{1,2}" + _H + r"(?:activated|stimulated|primed|expanded|armed|secreting)|"
+        r"cytokine" + _H + r"(?:activated|induced|stimulated|primed)|allogeneic|allogenic|autologous|autogeneic|autogenic|"
+        r"haploidentical|haplo-identical|donor(?:" + _H + r"derived)?|(?:umbilical\s+)?cord" + _H + r"blood" + _H +
+        r"?(?:derived)?|peripheral" + _H + r"blood" + _H + r"?(?:derived)?|"
+        r"(?:iPSC|induced\s+pluripotent\s+stem\s+cell)" + _H + r"derived|genetically\s+(?:modified|engineered)|"
+        r"gene" + _H + r"(?:edited|modified|engineered)|(?:CRISPR|TALEN)" + _H + r"(?:edited|engineered)|engineered|"
+        r"CAR" + _H + r"?(?:engineered|modified|transduced|expressing|armed)?|(?:cytokine" + _H + r"induced\s+)?memory" +
+        _H + r"like|irradiated|off" + _H + r"the" + _H + r"shelf|adoptively\s+transferred|high" + _H + r"affinity|"
+        r"super" + _H + r"?charged|tumou?r" + _H + r"(?:targeted|specific|reactive)|[A-Z][A-Za-z0-9]{1,8}" + _H +
+        r"(?:targeted|specific|directed|redirected)|fresh|cryopreserved)")
+_NK_HEAD = NK + _H + r"*(?:cells?|lymphocytes)"
+_NK_THERAPY = (NK + _H + r"*cells?" + _H + r"*(?:based" + _H + r")?" +
+               r"(?:infusions?|therapy|therapies|immunotherapy|immunotherapies|transfer|products?|"
+               r"transplantation|treatment|administration|injections?|vaccines?)")
+_NK_PRODUCT = _rx(r"\b(?:(?:" + _MOD + r")(?:\s*,\s*|\s+and\s+|\s+|" + _H + r"))+(?:" + _NK_THERAPY + r"|" +
+                  _NK_HEAD + r")\b|\badoptive(?:\s+(?:transfer|infusion)\s+of)?\s+(?:" + _MOD + r"\s+)*(?:" +
+                  _NK_THERAPY + r"|" + _NK_HEAD + r")\b|\b" + _NK_THERAPY + r"\b")
+
+
+def _product_label(phrase: str) -> tuple[str, str | None]:
+    low = re.sub(r"\s+", " ", phrase.lower())
+    low = re.sub(r"natural[\s-]killer(?:\s*\(nk\))?", "NK", low).replace("nk ", "NK ").replace("nk-", "NK ")
+    low = re.sub(r"^adoptive (?:transfer|infusion) of ", "adoptive ", low)
+    target = None
+    for word, ent in _ORIGIN.items():
+        if re.search(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", low):
+            target = ent
+            break
+    if target is None and re.search(r"\bcar\b|\bcar-", low):
+        target = "nkkg:car-nk"
+    label = re.sub(r"\bcells\b", "cell", low)
+    label = re.sub(r"\b(infusions|therapies|immunotherapies|products|injections|vaccines)\b",
+                   lambda m: m.group(1)[:-1] if not m.group(1).endswith("ies") else m.group(1)[:-3] + "y", label)
+    return label.strip(), target
+
+
+def nk_products(text: str) -> list[Composed]:
+    out = []
+    for m in _NK_PRODUCT.finditer(text):
+        start = m.start()
+        phrase = m.group()
+        label, target = _product_label(phrase)
+        if re.fullmatch(r"NK cell", label):
+            continue
+        cat = A if re.search(r"memory-like|gene[\s-]edited|engineered|modified|CRISPR", label, re.I) and not target \
+            else P
+        form = None
+        if target:
+            form = target
+        elif re.fullmatch(r"(?:adoptive )?NK cell(?:[\s-]based)? (?:infusion|therapy|immunotherapy|transfer|"
+                          r"transplantation|treatment|administration|injection|product)|adoptive NK cell", label):
+            form = "nkkg:adoptive-nk-cell-therapy"
+        out.append(Composed(start, m.end(), cat, label, form, reason="NK-cell product phrase"))
+    return out
+
+
+# --- other cell products (agents) ------------------------------------------------------------------
+_CELL_PRODUCTS = _rx(r"\b(?:DC" + _H + r"CIK|CIK|LAK|DC/CIK)\s*cells?\b|\bcytokine" + _H + r"induced\s+killer(?:\s*\(CIK\))?\s+"
+                     r"cells?\b|\blymphokine" + _H + r"activated\s+killer(?:\s*\(LAK\))?\s+cells?\b|"
+                     r"\bdendritic\s+cell" + _H + r"cytokine" + _H + r"induced\s+killer\s+cells?\b|"
+                     r"\b(?:KHYG-1|NK-92MI|NK-92ci|YTS|NKL)\s+cells?\b", re.IGNORECASE)
+
+
+def cell_products(text: str) -> list[Composed]:
+    out = []
+    for m in _CELL_PRODUCTS.finditer(text):
+        low = m.group().lower()
+        if "dc" in low.split("-")[0] or "dendritic" in low:
+            label = "DC-CIK cell"
+        elif "cik" in low or "cytokine" in low:
+            label = "CIK cell"
+        elif "lak" in low or "lymphokine" in low:
+            label = "LAK cell"
+        else:
+            label = re.sub(r"\s+cells?$", "", m.group()) + " cell"
+        out.append(Composed(m.start(), m.end(), A, label, reason="cell product"))
+    return out
+
+
+# --- platform phrases ------------------------------------------------------------------------------
+_PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
+    (_rx(r"\b(?:DC|dendritic" + _H + r"cell)(?:" + _H + r"based)?\s+(?:vaccinations?|vaccines?|immunotherapy)\b"),
+     "nkkg:dendritic-cell-vaccine", "dendritic-cell vaccine"),
+    (_rx(r"\b(?:(?:bi|tri|tetra)" + _H + r"?specific|multi" + _H + r"?specific)\s+(?:[\w-]+\s+){0,3}?"
+         r"(?:killer|NK|innate|natural\s+killer)(?:" + _H + r"cell)?\s+(?:cell\s+)?engagers?\b"),
+     "nkkg:nk-cell-engager", "NK-cell engager"),
+    (_rx(r"\b(?:innate\s+cell|NK" + _H + r"?cell|killer\s+cell)\s+engagers?\b"), "nkkg:nk-cell-engager", "NK-cell engager"),
+    (_rx(r"\b(?:(?:cell" + _H + r"based|allogeneic)\s+)?immune\s+primers?\b"), None, "immune primer"),
+    (_rx(r"\b(?:therapeutic|personali[sz]ed|individuali[sz]ed|neoantigen|whole" + _H + r"cell|tumou?r" + _H +
+         r"lysate|autologous\s+tumou?r\s+cell|allogeneic\s+tumou?r\s+cell|cancer|tumou?r)\s+(?:cancer\s+)?vaccines?\b"),
+     None, "cancer vaccine"),
+    (_rx(r"\b(?:IL|interleukin)" + _H + r"?(?:15|2)(?:\s+(?:pathway|receptor))?\s+(?:super" + _H + r"?agonists?|"
+         r"agonists?)\b"), None, None),
+]
+
+
+def platforms(text: str) -> list[Composed]:
+    out = []
+    for rx, form, label in _PLATFORMS:
+        for m in rx.finditer(text):
+            lab = label
+            if lab is None:  # IL-15 superagonist / IL-2 agonist
+                num = re.search(r"\d+", m.group()).group()
+                kind = "superagonist" if "super" in m.group().lower() else "agonist"
+                lab = f"IL-{num} {kind}"
+                form = "nkkg:il-15-agonist" if num == "15" else "nkkg:engineered-il-2"
+            elif label == "cancer vaccine":
+                lab = re.sub(r"\s+", " ", m.group().lower()).rstrip("s")
+            out.append(Composed(m.start(), m.end(), P, lab, form, reason="platform phrase"))
+    return out
+
+
+# --- agents: antibodies against a receptor, blockade, recombinant cytokines, drug classes -------------
+_ANTI = _rx(r"\banti" + _H + r"?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14}?)(?:\s*\((?:m?Ab|mAb)\))?" + _H +
+            r"?(?:monoclonal\s+)?(?:antibod(?:y|ies)|m?Abs?|mAbs?|blocking\s+antibod(?:y|ies)|therapy|treatment)\b",
+            re.IGNORECASE)
+_BLOCK_OF = _rx(r"\b(?:blockade|blocking|inhibition|neutrali[sz]ation)\s+of\s+(?:the\s+)?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14})"
+                r"(?:\s+(?:receptor|pathway|axis|checkpoint))?\b", 0)
+_X_BLOCK = _rx(r"\b(?P<x>[A-Z][A-Za-z0-9/\-]{1,14})" + _H + r"(?:blocking|neutrali[sz]ing|targeting|directed)\s+"
+               r"(?:monoclonal\s+)?(?:antibod(?:y|ies)|mAbs?)\b|\b(?P<y>[A-Z][A-Za-z0-9/\-]{1,14})\s+blockade\b", 0)
+_RECOMB = _rx(r"\b(?:(?:recombinant\s+(?:human\s+)?|rh|high" + _H + r"dose\s+|low" + _H + r"dose\s+)"
+              r"(?:IL|interleukin)" + _H + r"?(?P<n>\d{1,2})|rhIL" + _H + r"?(?P<m>\d{1,2}))\b")
+_CYTOKINE_DRUG = _rx(r"\b(?:recombinant\s+(?:human\s+)?)?(?:IFN|interferon)" + _H + r"?(?:α|alpha|alfa|γ|gamma)(?:" +
+                     _H + r"?2[ab])?\b")
+_CLASSES = _rx(r"\b(?:HDAC|histone\s+deacetylase|DNMT|DNA\s+methyltransferase|proteasome|BET|PARP|mTOR|"
+               r"CDK4/6|MEK|BRAF|EZH2|IDO1?|A2AR?|TGF" + _H + r"?(?:β|beta)(?:\s+receptor)?)\s+"
+               r"(?:inhibitors?|antagonists?)\b|\bimmunomodulatory\s+(?:drugs|imide\s+drugs)\b|\bIMiDs?\b")
+
+
+def _receptor_at(known: dict[int, tuple[int, str]], start: int, end: int) -> tuple[int, int] | None:
+    for s, (e, _cat) in known.items():
+        if s >= start and e <= end and _cat == "receptor":
+            return (s, e)
+    return None
+
+
+def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
+    """``known``: start -> (end, category) of lexicon mentions (receptors inside anti-X phrases)."""
+    out = []
+    for rx in (_ANTI, _BLOCK_OF, _X_BLOCK):
+        for m in rx.finditer(text):
+            x = m.group("x") if m.groupdict().get("x") else m.group("y") if "y" in m.groupdict() else None
+            if not x:
+                continue
+            xs = m.start("x") if m.groupdict().get("x") else m.start("y")
+            inner = _receptor_at(known, xs, xs + len(x))
+            if inner is None:
+                continue  # anti-<something that is not a known receptor or target>: leave it
+            sym = text[inner[0]:inner[1]]
+            out.append(Composed(m.start(), m.end(), A, f"anti-{sym} antibody", inner=inner,
+                                reason="antibody or blockade of a known receptor"))
+    for m in _RECOMB.finditer(text):
+        n = m.group("n") or m.group("m")
+        low = m.group().lower()
+        if n == "2" and ("dose" in low or low.startswith("recombinant")):
+            out.append(Composed(m.start(), m.end(), C, "aldesleukin", "nkkg:aldesleukin", reason="IL-2 given as a drug"))
+            continue
+        if n == "15":
+            out.append(Composed(m.start(), m.end(), A, "recombinant human IL-15", None, reason="recombinant cytokine"))
+            continue
+        out.append(Composed(m.start(), m.end(), A, f"recombinant human IL-{n}", reason="recombinant cytokine"))
+    for m in _CLASSES.finditer(text):
+        low = re.sub(r"\s+", " ", m.group().lower())
+        low = low.replace("histone deacetylase", "HDAC").replace("hdac", "HDAC").rstrip("s")
+        out.append(Composed(m.start(), m.end(), A, low, reason="drug class given as therapy"))
+    return out
+
+
+# --- drug names by INN stem -----------------------------------------------------------------------
+_AGENT_STEMS = r"(?:mab|leukin|kin|cel|cept|stim|fusp|nermin)"
+_PARTNER_STEMS = (r"(?:platin|taxel|tabine|rubicin|tecan|trexed|fosfamide|mustine|poside|mycin|zomib|tinib|ciclib|lisib|"
+                  r"rafenib|parib|lutamide|relix|domide|vastatin|citabine|uracil|mide|statin)")
+_INN = _rx(r"\b(?P<name>[a-z]{4,}(?P<stem>" + _AGENT_STEMS + r"|" + _PARTNER_STEMS + r"))\b", re.IGNORECASE)
+_NOT_INN = {"interleukin", "interleukins", "cytokine", "chemokine", "lymphokine", "monokine", "adipokine", "concept",
+            "intercept", "precept", "percept", "accept", "except", "transfusp", "lamin", "vimentin", "statin",
+            "kinase", "marketing", "making", "taking", "thinking", "linking", "ranking", "seeking", "looking",
+            "checking", "smoking", "working", "speaking", "breaking", "walking", "asking", "banking", "parking",
+            "blocking", "docking", "stocking", "knocking", "marking", "masking", "tracking", "picking", "packing",
+            "cooking", "booking", "striking", "drinking", "sinking", "shrinking", "peking", "streptomycin",
+            "amide", "imide", "glutamide", "carbodiimide", "bromide", "chloride", "fluoride", "iodide", "peptide",
+            "nucleotide", "polypeptide", "oligonucleotide", "dipeptide", "tripeptide", "cyclophosphamide",
+            "ifosfamide", "excel", "parcel", "cancel", "hydrogel", "pixel", "model", "travel", "level", "label",
+            "vessel", "novel", "channel", "panel", "tunnel", "kernel", "barrel", "gel", "fuel", "cruel", "duel",
+            "hotel", "motel", "angel", "camel", "bagel", "nickel", "chapel", "squirrel", "personnel", "tinib",
+            "sciences", "skin", "napkin", "pumpkin", "pipkin", "lambskin", "buckskin", "bumpkin", "catkin", "mannikin",
+            "ramekin", "firkin", "jerkin", "gherkin", "sealskin", "bodkin", "fusp", "cyclopamide"}
+_PARTNER_WHITELIST_ENDINGS = ("platin", "taxel", "tabine", "rubicin", "tecan", "trexed", "fosfamide", "mustine", "poside",
+                              "mycin", "zomib", "tinib", "ciclib", "lisib", "rafenib", "parib", "lutamide", "domide")
+
+
+def inn_names(text: str) -> list[Composed]:
+    out = []
+    for m in _INN.finditer(text):
+        name = m.group("name")
+        low = name.lower()
+        if low in _NOT_INN or not name[0].isalpha() or (name[0].isupper() and name[1:].isupper()):
+            continue
+        stem = m.group("stem").lower()
+        if stem in ("kin",) and not low.endswith(("leukin", "kin")):
+            continue
+        if stem == "kin" and not re.search(r"(?:leu|nogapende|ode|ter|ferma)kin$", low):
+            continue  # "-kin" alone is too common in English
+        if stem in ("mide", "statin") or (stem == "cel" and len(low) < 8):
+            continue
+        if stem == "cept" and len(low) < 8:
+            continue
+        if low.endswith(_PARTNER_WHITELIST_ENDINGS):
+            out.append(Composed(m.start(), m.end(), C, low, reason=f"INN stem -{stem}"))
+        else:
+            out.append(Composed(m.start(), m.end(), A, low, reason=f"INN stem -{stem}"))
+    return out
+
+
+# --- TME barriers ------------------------------------------------------------------------------------
+_RECEPTOR_LOSS = _rx(r"\b(?:(?:the\s+)?(?:loss|down" + _H + r"?regulation|down" + _H + r"?modulation|reduced\s+expression|"
+                     r"decreased\s+expression|diminished\s+expression|lower\s+expression|low\s+expression|shedding|"
+                     r"internali[sz]ation|cleavage)\s+of\s+(?:the\s+)?(?:activating\s+)?(?:receptors?\s+)?"
+                     r"(?P<x>[A-Za-z][A-Za-z0-9/\-]{1,12})(?:\s+(?:receptors?|ligands?))?(?:\s+expression)?)\b")
+_X_LOSS = _rx(r"\b(?P<x>[A-Za-z][A-Za-z0-9/\-]{1,12})\s+(?:receptor\s+)?(?:down" + _H + r"?regulation|"
+              r"down" + _H + r"?modulation|loss|shedding)\b")
+_BARRIERS: list[tuple[re.Pattern, str | None, str | None]] = [
+    (_rx(r"\b(?:(?:highly|profoundly|strongly)\s+)?(?:immuno" + _H + r"?suppressive|immune" + _H + r"?suppressive|"
+         r"suppressive|tolerogenic|hostile|immunosuppressed)\s+(?:tumou?r\s+)?(?:immune\s+)?(?:micro" + _H +
+         r"?environments?|milieu|TME|niches?|environments?)\b"),
+     "nkkg:immunosuppressive-tme", None),
+    (_rx(r"\b(?:tumou?r\s+)?(?:immune|immunological)\s+(?:escape|evasion)\b|\bescape\s+(?:from\s+)?(?:the\s+)?"
+         r"(?:host\s+)?(?:NK" + _H + r"cell" + _H + r"mediated\s+|NK\s+cell\s+|immune\s+|innate\s+)?"
+         r"(?:immuno" + _H + r"?surveillance|surveillance|recognition|killing|lysis|attack)\b|\bevad(?:e|es|ing)\s+"
+         r"(?:the\s+)?(?:host\s+)?(?:NK" + _H + r"cell\s+|immune\s+)?(?:immuno" + _H + r"?surveillance|surveillance|"
+         r"recognition|killing|attack)\b|\bimmune\s+surveillance\s+escape\b"),
+     None, "immune escape"),
+    (_rx(r"\b" + NK + _H + r"?cell\s+(?:exhaustion|dysfunction|anergy|hypo" + _H + r"?responsiveness|impairment|"
+         r"inactivation|suppression|paralysis)\b|\b(?:impaired|reduced|decreased|diminished|defective|compromised|"
+         r"suppressed|attenuated|dysfunctional|exhausted|poor)\s+" + NK + _H + r"?(?:cell\s+)?(?:function|activity|"
+         r"cytotoxicity|killing|effector\s+function|responses?)\b|\bexhausted\s+" + NK + _H + r"?cells\b"),
+     "nkkg:nk-cell-exhaustion", None),
+    (_rx(r"\b(?:poor|low|limited|impaired|reduced|insufficient|inefficient|restricted|scarce|sparse|lack\s+of|"
+         r"absent)\s+(?:" + NK + _H + r"?cell\s+)?(?:tumou?r\s+)?(?:infiltration|trafficking|homing|penetration|"
+         r"recruitment)(?:\s+of\s+" + NK + r"\s+cells)?(?:\s+in(?:to)?\s+(?:the\s+)?(?:solid\s+)?tumou?rs?"
+         r"(?:\s+(?:core|bed|mass))?)?\b"),
+     "nkkg:poor-nk-infiltration", None),
+    (_rx(r"\bhypoxic\s+(?:tumou?r\s+)?(?:micro" + _H + r"?environment|conditions|regions|tumou?rs?)\b"), "nkkg:hypoxia", None),
+    (_rx(r"\b(?:immuno" + _H + r"?suppressive|suppressive|inhibitory)\s+(?:immune\s+)?(?:cells|cytokines|"
+         r"myeloid\s+cells|factors|molecules|signals)\b"), None, None),
+    (_rx(r"\b(?:HLA" + _H + r"?E|HLA\s+class\s+I|MHC" + _H + r"?I)\s+(?:up" + _H + r"?regulation|over" + _H +
+         r"?expression)\b"), None, None),
+]
+
+
+def barriers(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
+    out = []
+    for rx, form, label in _BARRIERS:
+        for m in rx.finditer(text):
+            lab = label or re.sub(r"\s+", " ", m.group().lower())
+            lab = re.sub(r"^(?:the|an?)\s+", "", lab)
+            out.append(Composed(m.start(), m.end(), B, lab, form, reason="barrier phrase"))
+    for m in (*_RECEPTOR_LOSS.finditer(text), *_X_LOSS.finditer(text)):
+        inner = _receptor_at(known, m.start("x"), m.end("x"))
+        if inner is None:
+            continue
+        sym = text[inner[0]:inner[1]]
+        word = "shedding" if "shed" in m.group().lower() else "loss"
+        out.append(Composed(m.start(), m.end(), B, f"{sym} {word}", reason="loss of an activating receptor or ligand"))
+    return out
+
+
+# --- tumours by grammar ------------------------------------------------------------------------------
+_SITES = (r"(?:lung|breast|ovarian|ovary|cervical|endometrial|uterine|prostate|prostatic|pancreatic|pancreas|gastric|stomach|"
+          r"colorectal|colon|rectal|colonic|anal|oesophageal|esophageal|liver|hepatic|hepatocellular|biliary|gallbladder|"
+          r"renal|kidney|bladder|urothelial|testicular|thyroid|adrenal|brain|nasopharyngeal|oral|laryngeal|"
+          r"oropharyngeal|head\s+and\s+neck|skin|cutaneous|bone|peritoneal|pleural|thymic|neuroendocrine|"
+          r"gastrointestinal|digestive|gynecologic(?:al)?|gynaecologic(?:al)?|genitourinary|pediatric|paediatric|"
+          r"squamous(?:\s+cell)?|small\s+cell|non" + _H + r"small(?:" + _H + r"cell)?|clear\s+cell|"
+          r"triple" + _H + r"negative|HER2" + _H + r"(?:positive|negative)|hormone" + _H + r"receptor" + _H + r"positive|"
+          r"epithelial|serous|mucinous|ductal|lobular|papillary|medullary|hepatobiliary|upper\s+tract|"
+          r"castration" + _H + r"resistant|muscle" + _H + r"invasive|germ\s+cell|soft\s+tissue|solid)")
+_HEADS = r"(?:cancers?|carcinomas?|adenocarcinomas?|tumou?rs?|neoplasms?|malignanc(?:y|ies)|sarcomas?|blastomas?)"
+_TUMOUR = _rx(r"\b(?:" + _SITES + r"(?:\s*,?\s+|" + _H + r")){1,3}" + _HEADS + r"\b(?!" + _H + r"(?:cells?|growth|"
+              r"burden|lysis|killing|microenvironment|antigens?|specific|associated|infiltrating|derived|bearing)\b)")
+_HISTOLOGY = _rx(r"\b(?:glioblastoma(?:\s+multiforme)?|neuroblastoma|medulloblastoma|retinoblastoma|hepatoblastoma|"
+                 r"nephroblastoma|mesothelioma|cholangiocarcinoma|osteosarcoma|chondrosarcoma|liposarcoma|"
+                 r"leiomyosarcoma|rhabdomyosarcoma|Ewing(?:'s)?\s+sarcoma|Kaposi(?:'s)?\s+sarcoma|glioma|"
+                 r"astrocytoma|ependymoma|diffuse\s+intrinsic\s+pontine\s+glioma|melanoma|insulinoma|"
+                 r"pheochromocytoma|paraganglioma|thymoma|seminoma|choriocarcinoma)s?\b")
+
+
+def tumours(text: str) -> list[Composed]:
+    out = []
+    for rx in (_TUMOUR, _HISTOLOGY):
+        for m in rx.finditer(text):
+            low = re.sub(r"\s+", " ", m.group().lower()).replace("tumour", "tumor").replace("oesophag", "esophag")
+            low = re.sub(r"(cancer|carcinoma|tumor|neoplasm|sarcoma|blastoma|glioma|melanoma)s\b", r"\1", low)
+            low = re.sub(r"malignancies\b", "malignancy", low).replace(" ,", ",")
+            low = re.sub(r"\bher2\b", "HER2", low)
+            out.append(Composed(m.start(), m.end(), T, low, reason="tumour phrase"))
+    return out
+
+
+def compose_all(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
+    return [*nk_products(text), *cell_products(text), *platforms(text), *agents(text, known), *inn_names(text),
+            *barriers(text, known), *tumours(text)]
