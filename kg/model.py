@@ -62,6 +62,7 @@ class OutcomeFigure:
     subject: str | None = None  # CURIE of the agent or regimen when known
     sentence: str | None = None
     source: str | None = None  # CURIE of the document that reports it
+    event: str | None = None  # for measure AE: the adverse event named ("nausea")
 
 
 @dataclass(frozen=True)

@@ -26,27 +26,47 @@ _AE = (r"grade\s*(?:(?:≥|>=|>|=>)\s*(?:3|III)|3\s*(?:or|and|to)\s*(?:higher|ab
        r"III\s*[-–/]\s*IV|3\+|3|III)"
        r"\s*(?:or\s+(?:higher|above|greater)\s+)?(?:\w+[- ]related\s+|treatment[- ]emergent\s+|serious\s+|immune[- ]related\s+)?"
        r"(?:adverse\s+(?:events?|reactions?)|AEs?|TRAEs?|TEAEs?|irAEs?|toxicit(?:y|ies))")
+_AE_NOUN = r"(?:adverse\s+(?:events?|reactions?|effects?)|AEs?|TRAEs?|TEAEs?|irAEs?|SAEs?|toxicit(?:y|ies)|side\s+effects?|events?)"
+_AE_G4 = (r"grade\s*(?:(?:≥|>=|>|=>)\s*(?:4|IV)|(?:4|IV)(?:\s*(?:or|and|[-–/])\s*(?:5|V))?)\s*(?:or\s+(?:higher|above)\s+)?"
+          r"(?:\w+[- ]related\s+|treatment[- ]emergent\s+|serious\s+)?" + _AE_NOUN)
 MEASURES: list[tuple[str, str]] = [
-    ("AE_G3PLUS", _AE),
+    ("AE_G3PLUS", _AE + r"|(?:serious|severe)\s+(?:\w+[- ]related\s+)?(?:adverse\s+(?:events?|reactions?|effects?)|AEs?|"
+                        r"toxicit(?:y|ies)|side\s+effects)|\bSAEs?\b"),
+    ("AE_G4PLUS", _AE_G4),
+    ("DLT", r"dose[- ]limiting\s+toxicit(?:y|ies)|\bDLTs?\b"),
+    ("AE_ANY", r"(?:any[- ]grade|all[- ]grade)\s+(?:\w+[- ]related\s+)?(?:adverse\s+events?|AEs?|TRAEs?|TEAEs?|toxicit(?:y|ies))|"
+               r"treatment[- ]related\s+adverse\s+events|\bTRAEs\b|\bTEAEs\b"),
     ("DoR", r"duration\s+of\s+(?:response|remission|CR|complete\s+response)|\bm?DoR\b|\bm?DOR\b"),
     ("ORR", r"objective\s+response\s+rates?|overall\s+response\s+rates?|objective\s+(?:tumou?r\s+)?responses?|"
             r"\bORRs?\b|best\s+overall\s+response\s+rate|"
             r"(?<!PSA\s)(?<!PSA50\s)(?<!biochemical\s)(?<!pathological\s)(?<!pathologic\s)(?<!metabolic\s)"
             r"(?<!serological\s)(?<!molecular\s)(?<!immune\s)response\s+rates?|responses\s+were\s+more\s+frequent"),
-    ("DCR", r"disease\s+control\s+rates?|disease\s+control|\bDCR\b|clinical\s+benefit\s+rate"),
+    ("DCR", r"disease\s+control\s+rates?|disease\s+control|\bDCR\b"),
+    ("CBR", r"clinical\s+benefit\s+rates?|\bCBR\b"),
     ("CR", r"complete\s+(?:response|remission)s?(?:\s+rates?)?|\bCR\s+rates?|\bCRs?\b"),
-    ("PR", r"partial\s+responses?|\bPRs?\b"),
-    ("SD", r"stable\s+disease|\bSD(?:\s+rates?)?\b"),
+    ("PR", r"partial\s+(?:responses?|remissions?)|\bPRs?\b"),
+    ("SD", r"stable\s+disease|disease\s+stabili[sz]ation|\bSD(?:\s+rates?)?\b"),
+    ("PD", r"progressive\s+disease"),
     ("PFS", r"(?:radiographic\s+)?progression[- ]free\s+survival|\b[mr]?PFS\b"),
-    ("OS", r"overall\s+survival|\bm?OS\b|\b\d+-(?:month|year)\s+(?:survival|OS)"),
+    ("DFS", r"disease[- ]free\s+survival|\bm?DFS\b"),
+    ("RFS", r"(?:relapse|recurrence)[- ]free\s+survival|\bm?RFS\b"),
+    ("EFS", r"event[- ]free\s+survival|\bEFS\b"),
+    ("TTP", r"time\s+to\s+(?:tumou?r\s+|disease\s+)?progression|\bm?TTP\b"),
+    ("OS", r"overall\s+survival|\bm?OS\b|\b\d+(?:\.\d+)?-?(?:\s*(?:,|and|or)\s*\d+(?:\.\d+)?-?)*\s*-?\s*(?:month|year|yr)s?\s+"
+           r"(?:overall\s+)?(?:survival|OS)(?:\s+rates?)?|median\s+survival(?:\s+times?)?|survival\s+rates?"),
     ("HR", r"hazard\s+ratios?|\bHRs?\b"),
+    ("FOLLOWUP", r"follow[- ]up(?:\s+(?:time|period|duration))?"),
+    ("PURITY", r"purity"),
+    ("VIABILITY", r"viability"),
+    ("EXPANSION", r"(?:fold\s+)?expansion(?:\s+rate)?"),
 ]
 _MEASURE_RX = re.compile("|".join(f"(?P<{m}>{rx})" for m, rx in MEASURES), re.IGNORECASE)
 _CI = re.compile(r"[(\[,;]?\s*95\s*%\s*(?:CI|confidence\s+interval)[:,]?\s*(\d+(?:\.\d+)?)\s*(?:[-–]|to|,)\s*"
                  r"(\d+(?:\.\d+)?)\s*(?:%|months?)?\s*[)\]]?", re.IGNORECASE)
 _VALUE = re.compile(
     r"(?P<num>\d+)\s*(?:/|of|out\s+of)\s*(?P<den>\d+)\b"
-    r"|(?P<val>\d+(?:\.\d+)?)\s*(?P<unit>%|months?\b|mo\b|weeks?\b)?",
+    r"|(?P<val>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)\s*(?P<unit>%|months?\b|mo\b|weeks?\b|wk\b|days?\b|years?\b|yr\b|"
+    r"-?\s*fold\b|×)?",
     re.IGNORECASE,
 )
 _CONNECTOR = re.compile(r"^[\s,;()]*(?:(?:versus|vs\.?|compared\s+(?:with|to)|against|and|or|to|respectively|"
@@ -60,11 +80,14 @@ _NO_RESPONSE = re.compile(r"\bno\s+(?:confirmed\s+)?objective\s+(?:tumou?r\s+)?r
                           re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 # every measure pattern contains one of these: a cheap test before the full alternation
-_MEASURE_HINT = re.compile(r"respons|remission|control|benefit|surviv|PFS|OS\b|DoR|DOR|hazard|HR|grade|stable|SD|CR|PR|ORR|DCR",
-                           re.IGNORECASE)
+_MEASURE_HINT = re.compile(r"respons|remission|control|benefit|surviv|PFS|OS\b|DoR|DOR|hazard|HR|grade|stable|SD|CR|PR|ORR|DCR|"
+                           r"adverse|AE|toxic|DLT|progress|follow|purity|viabil|expan|fold|serious|severe|TTP|DFS|RFS|EFS|"
+                           r"side\s+effect", re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
-RESPONSE = {"ORR", "DCR", "CR", "PR", "SD"}
-SURVIVAL = {"PFS", "OS", "DoR"}
+RESPONSE = {"ORR", "DCR", "CBR", "CR", "PR", "SD", "PD"}
+SURVIVAL = {"PFS", "OS", "DoR", "DFS", "RFS", "EFS", "TTP"}
+TIMES = ("months", "weeks", "days", "years")
+SAFETY = {"AE_G3PLUS", "AE_G4PLUS", "AE_ANY", "AE"}
 
 
 @dataclass
@@ -107,15 +130,16 @@ def _scan_values(seg: str) -> list[_Val]:
                 continue
             vals.append(_Val(m.start(), m.end(), float(num), "patients", num, den))
             continue
-        unit = (m.group("unit") or "").lower()
-        unit = {"month": "months", "mo": "months", "week": "weeks"}.get(unit, unit) or None
+        unit = re.sub(r"[\s-]", "", (m.group("unit") or "").lower())
+        unit = {"month": "months", "mo": "months", "week": "weeks", "wk": "weeks", "day": "days", "year": "years",
+                "yr": "years", "×": "fold"}.get(unit, unit) or None
         if unit is None:
             after = masked[m.end():m.end() + 25]
             if not re.match(r"\s*(?:,|and|or|versus|vs\.?|to|compared)\b", after) and not after.strip().startswith(")"):
                 if vals:
                     break
                 continue  # "in 40 patients": a count of people, not a figure
-        vals.append(_Val(m.start(), m.end(), float(m.group("val")), unit))
+        vals.append(_Val(m.start(), m.end(), float(m.group("val").replace(",", "")), unit))
     for v in vals:
         for s, e, ci in cis:
             if 0 <= s - v.end < 6:
@@ -131,8 +155,16 @@ def _fits(measure: str, v: _Val) -> bool:
     if measure == "HR":
         return v.unit is None or v.value < 10
     if measure in SURVIVAL:
-        return v.unit in ("months", "weeks", "%")
-    return v.unit in ("%", "patients")
+        return v.unit in TIMES or v.unit == "%"
+    if measure == "FOLLOWUP":
+        return v.unit in TIMES
+    if measure == "EXPANSION":
+        return v.unit == "fold"
+    if measure in ("PURITY", "VIABILITY"):
+        return v.unit == "%"
+    if measure == "DLT":
+        return v.unit == "patients"
+    return v.unit in ("%", "patients") and not (v.unit == "%" and v.value > 100)
 
 
 def _figure(measure, v: _Val, subject, sentence, source) -> OutcomeFigure:
@@ -160,6 +192,63 @@ def _hr_values(seg: str) -> list[_Val]:
     return out
 
 
+_AE_ZERO_NOUN = r"(?:\w+[- ]related\s+|treatment[- ]emergent\s+)?(?:adverse\s+(?:events?|reactions?|effects?)|AEs?|TRAEs?|TEAEs?|irAEs?|toxicit(?:y|ies)|side\s+effects?|events?)"
+_ZERO: list[tuple[str, str, re.Pattern]] = [
+    ("DLT", "patients", re.compile(r"\b(?:no|without|absence\s+of|free\s+of)\s+(?:\w+\s+){0,2}?(?:dose[- ]limiting\s+toxicit(?:y|ies)|DLTs?)\b|"
+                                   r"\b(?:dose[- ]limiting\s+toxicit(?:y|ies)|DLTs?)\s+(?:were|was|have\s+been|has\s+been)\s+"
+                                   r"(?:not\s+(?:observed|reported|seen|noted|encountered|identified)|absent)|"
+                                   r"\bno\s+(?:patients?|subjects?|participants?)\s+(?:experienced|had|developed)\s+(?:an?\s+)?"
+                                   r"(?:dose[- ]limiting\s+toxicit(?:y|ies)|DLTs?)", re.IGNORECASE)),
+    ("AE_G4PLUS", "%", re.compile(r"\b(?:no|without)\s+(?:\w+[- ]related\s+)?grade\s*(?:(?:≥|>=)\s*4|4|IV)(?:\s*(?:or|and|[-–/])\s*(?:5|V))?"
+                                  r"\s*(?:or\s+(?:higher|greater|above)\s+)?" + _AE_ZERO_NOUN, re.IGNORECASE)),
+    ("AE_G3PLUS", "%", re.compile(r"\b(?:no|without)\s+(?:\w+[- ]related\s+)?(?:(?:grade\s*(?:(?:≥|>=|>)\s*(?:3|III)|3\s*(?:or|and|to)\s*"
+                                  r"(?:higher|above|greater|more|4|5)|3\s*[-–/]\s*[45]|III\s*[-–/]\s*IV|3\+|3|III))|serious|severe|"
+                                  r"significant)\s+" + _AE_ZERO_NOUN, re.IGNORECASE)),
+]
+_AE_CONTEXT = re.compile(r"adverse|toxicit|side\s+effect|\bAEs?\b|TRAE|TEAE|irAE|grade\s*[1-5]|grade\s*(?:≥|>=)|safety|tolera", re.IGNORECASE)
+_EVENTS = re.compile(
+    r"\b(?P<event>fatigue|asthenia|nausea|vomiting|diarrh(?:o)?ea|constipation|fever|pyrexia|chills|rigors|rash|pruritus|"
+    r"headache|arthralgia|myalgia|anorexia|decreased\s+appetite|an(?:a)?emia|neutropenia|febrile\s+neutropenia|"
+    r"thrombocytopenia|lymphopenia|leukopenia|hypotension|hypertension|dyspnea|dyspnoea|cough|pneumonitis|colitis|"
+    r"hepatitis|hypothyroidism|hyperthyroidism|oedema|edema|capillary\s+leak\s+syndrome|cytokine\s+release\s+syndrome|"
+    r"infusion[- ]related\s+reactions?|injection[- ]site\s+reactions?|flu[- ]like\s+(?:symptoms|illness)|"
+    r"(?:elevated|increased)\s+(?:ALT|AST|transaminases?|liver\s+enzymes|lipase|amylase|creatinine)|"
+    r"transaminitis|stomatitis|mucositis|alopecia|(?:peripheral\s+)?neuropathy|infections?|dizziness|"
+    r"hyperglycemia|hyponatremia|hypokalemia|weight\s+loss|abdominal\s+pain|back\s+pain|pain|"
+    r"vitiligo|hypoalbuminemia|lymphocytosis|eosinophilia|tachycardia|sepsis)\b"
+    r"(?:\s*\((?P<inner>[^()]{1,40})\)|\s*[,:]?\s*(?:in\s+|of\s+)?(?P<after>\d+(?:\.\d+)?\s*%))", re.IGNORECASE)
+_INNER = re.compile(r"^\s*(?:(?:n\s*=\s*)?(?P<n>\d+)(?![\d.]|\s*%)(?:\s*/\s*\d+|\s+of\s+\d+)?\s*(?:patients?)?\s*[,;]?\s*)?"
+                    r"(?:(?P<pct>\d+(?:\.\d+)?)\s*%)?\s*$", re.IGNORECASE)
+_FOLD_BEFORE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*-?\s*fold\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_PATIENTS_AFTER = re.compile(r"^\s*(?:was|were|occurred|observed|reported|seen|noted|developed|experienced|\s)*\s*(?:in|among)\s+"
+                             r"(?P<n>\d+|" + "|".join(k for k in _WORDS if k not in ("no", "none")) +
+                             r")\s+(?:of\s+(?:the\s+)?\d+\s+)?(?:patients?|participants?|subjects?|cases?)\b", re.IGNORECASE)
+
+
+def _zero_findings(sentence: str) -> list[tuple[str, float, str, int]]:
+    return [(measure, 0.0, unit, m.start()) for measure, unit, rx in _ZERO for m in [rx.search(sentence)] if m]
+
+
+def _named_events(sentence: str) -> list[tuple[str, float, str, str]]:
+    """(AE, value, unit, event) for named adverse events with a figure, in a sentence about safety."""
+    if not _AE_CONTEXT.search(sentence):
+        return []
+    out = []
+    for m in _EVENTS.finditer(sentence):
+        event = m.group("event").lower()
+        if m.group("after"):
+            out.append(("AE", float(m.group("after").rstrip("% ")), "%", event))
+            continue
+        inner = _INNER.match(m.group("inner") or "")
+        if not inner:
+            continue
+        if inner.group("pct"):
+            out.append(("AE", float(inner.group("pct")), "%", event))
+        elif inner.group("n"):
+            out.append(("AE", float(inner.group("n")), "patients", event))
+    return out
+
+
 def find_outcomes(sentence: str, subject: str | None = None, source: str | None = None,
                   subject_at=None) -> list[OutcomeFigure]:
     """Outcome figures in one sentence. ``subject_at(offset)`` names the agent nearest before an offset."""
@@ -168,12 +257,18 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
     if _NO_RESPONSE.search(sentence):
         out.append(OutcomeFigure("ORR", 0.0, "%", subject=who(_NO_RESPONSE.search(sentence).start()),
                                  sentence=sentence, source=source))
-    if not _DIGIT.search(sentence) and not _NUMBER_WORD.search(sentence):
-        return out
     if not _MEASURE_HINT.search(sentence):
         return out
-    found = list(_MEASURE_RX.finditer(sentence))
+    for measure, value, unit, at in _zero_findings(sentence):
+        out.append(OutcomeFigure(measure, value, unit, subject=who(at), sentence=sentence, source=source))
+    if not _DIGIT.search(sentence) and not _NUMBER_WORD.search(sentence):
+        return out
     seen: set[tuple] = {(o.measure, o.value, o.unit) for o in out}
+    for measure, value, unit, event in _named_events(sentence):
+        if (measure, value, unit, event) not in seen:
+            seen.add((measure, value, unit, event))
+            out.append(OutcomeFigure(measure, value, unit, event=event, sentence=sentence, source=source))
+    found = list(_MEASURE_RX.finditer(sentence))
     i = 0
     while i < len(found):
         group = [found[i]]
@@ -195,15 +290,23 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
             pairs = [(measures[0], v, k == 0) for k, v in enumerate(values)]
         elif len(group) > 1 and values:
             pairs = [(measures[-1], values[0], True)]
+        before = sentence[max(0, group[0].start() - 60):group[0].start()]
+        if not pairs and measures[0] == "EXPANSION" and (fold := _FOLD_BEFORE.search(before)):
+            pairs = [("EXPANSION", _Val(0, 0, float(fold.group(1).replace(",", "")), "fold"), True)]
         if not pairs:
-            before = sentence[max(0, group[0].start() - 60):group[0].start()]
             pct = _PCT_BEFORE.search(before)
             if pct and measures[0] not in SURVIVAL and measures[0] != "HR":
                 pairs = [(measures[0], _Val(0, 0, float(pct.group(1)), "%"), True)]
+        if not pairs and (measures[0] in ("DLT", "AE_G3PLUS", "AE_G4PLUS", "AE_ANY") or measures[0] in RESPONSE):
+            after = _PATIENTS_AFTER.match(sentence[group[-1].end():group[-1].end() + 80])
+            if after:
+                n = after.group("n").lower()
+                count = int(n) if n.isdigit() else _WORDS[n]
+                pairs = [(measures[0], _Val(0, 0, float(count), "patients", count, None), True)]
         if not pairs:
             counts = list(_COUNT_WORD.finditer(before))
             tail = _COUNT_TAIL.match(before[counts[-1].end():]) if counts else None
-            if tail and measures[0] in RESPONSE:
+            if tail and (measures[0] in RESPONSE or measures[0] == "DLT"):
                 n = counts[-1].group("n").lower()
                 count = int(n) if n.isdigit() else _WORDS[n]
                 den = int(counts[-1].group("den")) if counts[-1].group("den") else None
