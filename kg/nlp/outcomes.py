@@ -35,7 +35,7 @@ MEASURES: list[tuple[str, str]] = [
     ("AE_G4PLUS", _AE_G4),
     ("DLT", r"dose[- ]limiting\s+toxicit(?:y|ies)|\bDLTs?\b"),
     ("AE_ANY", r"(?:any[- ]grade|all[- ]grade)\s+(?:\w+[- ]related\s+)?(?:adverse\s+events?|AEs?|TRAEs?|TEAEs?|toxicit(?:y|ies))|"
-               r"treatment[- ]related\s+adverse\s+events|\bTRAEs\b|\bTEAEs\b"),
+               r"treatment[- ]related\s+adverse\s+events?|\bTRAEs\b|\bTEAEs\b"),
     ("DoR", r"duration\s+of\s+(?:response|remission|CR|complete\s+response)|\bm?DoR\b|\bm?DOR\b"),
     ("ORR", r"objective\s+response\s+rates?|overall\s+response\s+rates?|objective\s+(?:tumou?r\s+)?responses?|"
             r"\bORRs?\b|best\s+overall\s+response\s+rate|"
@@ -45,24 +45,29 @@ MEASURES: list[tuple[str, str]] = [
     ("CBR", r"clinical\s+benefit\s+rates?|\bCBR\b"),
     ("CR", r"complete\s+(?:response|remission)s?(?:\s+rates?)?|\bCR\s+rates?|\bCRs?\b"),
     ("PR", r"partial\s+(?:responses?|remissions?)|\bPRs?\b"),
-    ("SD", r"stable\s+disease|disease\s+stabili[sz]ation|\bSD(?:\s+rates?)?\b"),
-    ("PD", r"progressive\s+disease"),
+    ("SD", r"stable\s+disease|disease\s+stabili[sz]ation|\bSD(?:\s+rates?)?\b|(?:were|was|remained)\s+stable\b"),
+    ("PD", r"progressive\s+disease|(?:showed|had|experienced)\s+(?:disease\s+)?progression"),
     ("PFS", r"(?:radiographic\s+)?progression[- ]free\s+survival|\b[mr]?PFS\b"),
     ("DFS", r"disease[- ]free\s+survival|\bm?DFS\b"),
     ("RFS", r"(?:relapse|recurrence)[- ]free\s+survival|\bm?RFS\b"),
     ("EFS", r"event[- ]free\s+survival|\bEFS\b"),
-    ("TTP", r"time\s+to\s+(?:tumou?r\s+|disease\s+)?progression|\bm?TTP\b"),
+    ("TTP", r"time\s+to\s+(?:tumou?r\s+|disease\s+)?(?:progression|recurrence|relapse)|\bm?TT[PR]\b"),
     ("OS", r"overall\s+survival|\bm?OS\b|\b\d+(?:\.\d+)?-?(?:\s*(?:,|and|or)\s*\d+(?:\.\d+)?-?)*\s*-?\s*(?:month|year|yr)s?\s+"
            r"(?:overall\s+)?(?:survival|OS)(?:\s+rates?)?|median\s+survival(?:\s+times?)?|survival\s+rates?"),
     ("HR", r"hazard\s+ratios?|\bHRs?\b"),
-    ("FOLLOWUP", r"follow[- ]up(?:\s+(?:time|period|duration))?"),
+    ("FOLLOWUP", r"(?:median|mean)\s+(?:duration\s+of\s+)?follow[- ]up(?:\s+(?:time|period|duration))?|"
+                 r"follow[- ]up(?:\s+(?:time|period|duration))?(?=\s+(?:of|was|lasted|:))"),
     ("PURITY", r"purity"),
     ("VIABILITY", r"viability"),
-    ("EXPANSION", r"(?:fold\s+)?expansion(?:\s+rate)?"),
+    ("EXPANSION", r"expansion(?:\s+rate)?|expanded"),
 ]
 _MEASURE_RX = re.compile("|".join(f"(?P<{m}>{rx})" for m, rx in MEASURES), re.IGNORECASE)
-_CI = re.compile(r"[(\[,;]?\s*95\s*%\s*(?:CI|confidence\s+interval)[:,]?\s*(\d+(?:\.\d+)?)\s*(?:[-–]|to|,)\s*"
-                 r"(\d+(?:\.\d+)?)\s*(?:%|months?)?\s*[)\]]?", re.IGNORECASE)
+_CI = re.compile(r"[(\[,;]?\s*9[05]\s*%\s*(?:CI|confidence\s+intervals?|CrI)(?:\s*[\[(]CI[\])])?[:,]?\s*(\d+(?:\.\d+)?)\s*"
+                 r"(?:%|months?|mo)?\s*(?:[-–]|to|,)\s*(\d+(?:\.\d+)?|not\s+(?:reached|estimable|evaluable)|NR|NE)\s*"
+                 r"(?:%|months?|mo)?\s*[)\]]?", re.IGNORECASE)
+# ranges and interquartile ranges in brackets are never values, nor is a bare confidence level ("95% CI")
+_RANGE = re.compile(r"[(\[]\s*(?:IQR|interquartile\s+range|range)?[:,]?\s*\d+(?:\.\d+)?\s*(?:%|months?|mo)?\s*(?:[-–]|to)\s*"
+                    r"\d+(?:\.\d+)?\s*(?:%|months?|mo)?\s*[)\]]|\b9[05]\s*%\s*(?:CI|confidence|CrI)\b", re.IGNORECASE)
 _VALUE = re.compile(
     r"(?P<num>\d+)\s*(?:/|of|out\s+of)\s*(?P<den>\d+)\b"
     r"|(?P<val>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)\s*(?P<unit>%|months?\b|mo\b|weeks?\b|wk\b|days?\b|years?\b|yr\b|"
@@ -70,7 +75,9 @@ _VALUE = re.compile(
     re.IGNORECASE,
 )
 _CONNECTOR = re.compile(r"^[\s,;()]*(?:(?:versus|vs\.?|compared\s+(?:with|to)|against|and|or|to|respectively|"
-                        r"with\s+[\w-]+(?:\s+[\w-]+)?(?:\s+alone)?|in\s+the\s+[\w-]+\s+arm)[\s,;()]*)*$", re.IGNORECASE)
+                        r"with\s+[\w-]+(?:\s+[\w-]+)?(?:\s+alone)?|in\s+the\s+[\w-]+\s+arm|"
+                        r"(?:in|for)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:groups?|arms?|cohorts?)|"
+                        r"(?:in|for)\s+(?:groups?|arms?|cohorts?)\s+[A-Z0-9]{1,2})[\s,;()]*)*$", re.IGNORECASE)
 _WORDS = {"no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _COUNT_WORD = re.compile(r"\b(?P<n>\d+|" + "|".join(k for k in _WORDS if k not in ("no", "none")) + r")"
@@ -103,12 +110,19 @@ class _Val:
 
 def _scan_values(seg: str) -> list[_Val]:
     """Values of a stretch, in order, as one list joined by connectors; CIs attached, not listed."""
-    cis = [(m.start(), m.end(), (float(m.group(1)), float(m.group(2)))) for m in _CI.finditer(seg)]
+    cis = [(m.start(), m.end(), (float(m.group(1)), float(m.group(2)) if m.group(2)[0].isdigit() else None))
+           for m in _CI.finditer(seg)]
     masked = seg
     for s, e, _ in cis:
         masked = masked[:s] + " " * (e - s) + masked[e:]
+    masked = _RANGE.sub(lambda m: " " * len(m.group()), masked)
     vals: list[_Val] = []
     for m in _VALUE.finditer(masked):
+        if m.group("val") and (m.group("unit") or "") == "%" and vals and vals[-1].unit is None and \
+                vals[-1].value == int(vals[-1].value) and re.fullmatch(r"\s*\(\s*", masked[vals[-1].end:m.start()]):
+            v = vals[-1]  # "7 (12%)": the percentage, with its count
+            v.num, v.value, v.unit, v.end = int(v.value), float(m.group("val")), "%", m.end()
+            continue
         if m.group("val") and (m.group("unit") or "") == "%" and vals and vals[-1].unit == "patients" and \
                 vals[-1].den and re.fullmatch(r"\s*(?:[a-z-]+\s*)?\(?\s*", masked[vals[-1].end:m.start()], re.IGNORECASE):
             vals[-1].value, vals[-1].unit = float(m.group("val")), "%"  # "35 of 40 participants (87.5%)"
@@ -118,7 +132,7 @@ def _scan_values(seg: str) -> list[_Val]:
             gap = masked[vals[-1].end:m.start()]
             if not _CONNECTOR.match(gap) or len(gap) > 45:
                 break
-        elif m.start() > 70:
+        elif m.start() > 70 and (m.start() > 130 or _DIGIT.search(masked[:m.start()])):
             break
         if m.group("num"):
             num, den = int(m.group("num")), int(m.group("den"))
@@ -175,7 +189,8 @@ def _figure(measure, v: _Val, subject, sentence, source) -> OutcomeFigure:
 
 
 _P_VALUE = re.compile(r"\bp\s*(?:[=<>≤≥]|<=|>=)\s*0?\.\d+", re.IGNORECASE)
-_PCT_BEFORE = re.compile(r"(\d+(?:\.\d+)?)\s*%\s*(?:of\s+(?:the\s+)?patients\s+)?(?:had\s+|achieved\s+|showed\s+)?"
+_PCT_BEFORE = re.compile(r"(\d+(?:\.\d+)?)\s*%\s*\)?\s*(?:of\s+(?:the\s+)?(?:patients|participants|subjects)\s+)?"
+                         r"(?:had\s+|achieved\s+|showed\s+|experienced\s+|developed\s+|reported\s+)?(?:at\s+least\s+one\s+)?"
                          r"(?:an?\s+|the\s+)?(?:confirmed\s+|overall\s+|best\s+)?$", re.IGNORECASE)
 
 
@@ -216,7 +231,7 @@ _EVENTS = re.compile(
     r"transaminitis|stomatitis|mucositis|alopecia|(?:peripheral\s+)?neuropathy|infections?|dizziness|"
     r"hyperglycemia|hyponatremia|hypokalemia|weight\s+loss|abdominal\s+pain|back\s+pain|pain|"
     r"vitiligo|hypoalbuminemia|lymphocytosis|eosinophilia|tachycardia|sepsis)\b"
-    r"(?:\s*\((?P<inner>[^()]{1,40})\)|\s*[,:]?\s*(?:in\s+|of\s+)?(?P<after>\d+(?:\.\d+)?\s*%))", re.IGNORECASE)
+    r"(?:\s*\((?P<inner>[^()]{1,40}?)[);]|\s*[,:]?\s*(?:in\s+|of\s+)?(?P<after>\d+(?:\.\d+)?\s*%))", re.IGNORECASE)
 _INNER = re.compile(r"^\s*(?:(?:n\s*=\s*)?(?P<n>\d+)(?![\d.]|\s*%)(?:\s*/\s*\d+|\s+of\s+\d+)?\s*(?:patients?)?\s*[,;]?\s*)?"
                     r"(?:(?P<pct>\d+(?:\.\d+)?)\s*%)?\s*$", re.IGNORECASE)
 _FOLD_BEFORE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*-?\s*fold\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
