@@ -26,7 +26,7 @@ A, P, R, T, B, C = (Category.AGENT, Category.PLATFORM, Category.RECEPTOR, Catego
 class Composed:
     start: int
     end: int
-    category: Category
+    category: Category | None  # None: a description of a named drug, never an entity
     label: str  # normalised name (lower case except symbols), singular
     target: str | None = None  # the lexicon entity id this phrase stands for, if any
     inner: tuple[int, int] | None = None  # span of a receptor this phrase is about (anti-X, X blockade)
@@ -136,6 +136,8 @@ _PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
          r"(?:killer|NK|innate|natural\s+killer)(?:" + _H + r"cell)?\s+(?:cell\s+)?engagers?\b"),
      "nkkg:nk-cell-engager", "NK-cell engager"),
     (_rx(r"\b(?:innate\s+cell|NK" + _H + r"?cell|killer\s+cell)\s+engagers?\b"), "nkkg:nk-cell-engager", "NK-cell engager"),
+    (_rx(r"\b(?:(?:bi|tri|tetra)" + _H + r"?specific|bifunctional|trifunctional)\s+(?:[\w-]+\s+){0,2}?"
+         r"(?:antibod(?:y|ies)|BsAbs?|mAbs?|molecules?|constructs?|proteins?)\b"), "nk-engager-if-nk", "bispecific antibody"),
     (_rx(r"\b(?:(?:cell" + _H + r"based|allogeneic)\s+)?immune\s+primers?\b"), None, "immune primer"),
     (_rx(r"\b(?:therapeutic|personali[sz]ed|individuali[sz]ed|neoantigen|whole" + _H + r"cell|tumou?r" + _H +
          r"lysate|autologous\s+tumou?r\s+cell|allogeneic\s+tumou?r\s+cell|cancer|tumou?r)\s+(?:cancer\s+)?vaccines?\b"),
@@ -150,6 +152,12 @@ def platforms(text: str) -> list[Composed]:
     for rx, form, label in _PLATFORMS:
         for m in rx.finditer(text):
             lab = label
+            if form == "nk-engager-if-nk":
+                window = text[max(0, m.start() - 150):m.end() + 150]
+                nk = re.search(r"CD16|Fc\s*γ?\s*R\s*III|FcgammaRIII|NKp46|NKp30|NKG2D|\bNK\b|natural\s+killer", window, re.I)
+                out.append(Composed(m.start(), m.end(), P, "NK-cell engager" if nk else "bispecific antibody",
+                                    "nkkg:nk-cell-engager" if nk else None, reason="multispecific antibody"))
+                continue
             if lab is None:  # IL-15 superagonist / IL-2 agonist
                 num = re.search(r"\d+", m.group()).group()
                 kind = "superagonist" if "super" in m.group().lower() else "agonist"
@@ -178,11 +186,21 @@ _CLASSES = _rx(r"\b(?:HDAC|histone\s+deacetylase|DNMT|DNA\s+methyltransferase|pr
                r"(?:inhibitors?|antagonists?)\b|\bimmunomodulatory\s+(?:drugs|imide\s+drugs)\b|\bIMiDs?\b")
 
 
-def _receptor_at(known: dict[int, tuple[int, str]], start: int, end: int) -> tuple[int, int] | None:
-    for s, (e, _cat) in known.items():
-        if s >= start and e <= end and _cat == "receptor":
+def _receptor_at(known: dict[int, tuple], start: int, end: int) -> tuple[int, int] | None:
+    for s, (e, cat, *_rest) in known.items():
+        if s >= start and e <= end and cat == "receptor":
             return (s, e)
     return None
+
+
+# What an antibody against X is: an NK checkpoint antibody (a platform the lexicon names), a T-cell checkpoint
+# partner, or a description of a named tumour-targeting antibody (only an apposition makes it a relation).
+NK_CHECKPOINTS = {"nkkg:nkg2a", "nkkg:kir", "nkkg:kir2dl1", "nkkg:kir2dl2", "nkkg:kir2dl3", "nkkg:tigit"}
+T_CHECKPOINTS = {"nkkg:pd-1", "nkkg:pd-l1", "nkkg:ctla-4"}
+TUMOUR_ANTIGENS = {"nkkg:her2", "nkkg:egfr", "nkkg:gd2", "nkkg:cd20", "nkkg:cd19", "nkkg:cd30", "nkkg:cd33", "nkkg:cd38",
+                   "nkkg:epcam", "nkkg:cea", "nkkg:muc1", "nkkg:mesothelin", "nkkg:psma", "nkkg:b7-h3", "nkkg:vegf",
+                   "nkkg:cd52", "nkkg:cd123", "nkkg:gpc3", "nkkg:her3", "nkkg:trop-2", "nkkg:cd16a", "nkkg:pd-l1"}
+DESCRIPTOR = None  # Composed.category for an antibody description that is no entity of its own
 
 
 def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
@@ -198,8 +216,19 @@ def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
             if inner is None:
                 continue  # anti-<something that is not a known receptor or target>: leave it
             sym = text[inner[0]:inner[1]]
-            out.append(Composed(m.start(), m.end(), A, f"anti-{sym} antibody", inner=inner,
-                                reason="antibody or blockade of a known receptor"))
+            target = known[inner[0]][2] if len(known[inner[0]]) > 2 else None
+            if target in NK_CHECKPOINTS:
+                out.append(Composed(m.start(), m.end(), P, "NK-cell checkpoint antibody", "nkkg:nk-checkpoint-antibody",
+                                    inner=inner, reason="antibody against an NK checkpoint"))
+            elif target in T_CHECKPOINTS - {"nkkg:pd-l1"} or (target == "nkkg:pd-l1" and "block" in m.group().lower()):
+                out.append(Composed(m.start(), m.end(), C, f"anti-{sym} antibody", inner=inner,
+                                    reason="T-cell checkpoint antibody"))
+            elif target in TUMOUR_ANTIGENS:
+                out.append(Composed(m.start(), m.end(), DESCRIPTOR, f"anti-{sym} antibody", inner=inner,
+                                    reason="description of a tumour-targeting antibody"))
+            else:
+                out.append(Composed(m.start(), m.end(), A, f"anti-{sym} antibody", inner=inner,
+                                    reason="antibody or blockade of a known receptor"))
     for m in _RECOMB.finditer(text):
         n = m.group("n") or m.group("m")
         low = m.group().lower()

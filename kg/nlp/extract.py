@@ -14,7 +14,8 @@ from ..ids import slugify
 from ..model import Category, Document, Mention, OutcomeFigure
 from .abbreviations import find_definitions
 from .candidates import Candidate, sentence_candidates
-from .compose import Composed, compose_all
+from .compose import compose_all
+from .document import SentenceMentions, document_relations
 from .ellipsis import elided_hits
 from .lexicon import Entity, Lexicon
 from .matching import FormMatcher, Hit, longest_first
@@ -165,11 +166,29 @@ class Extractor:
                 aliases.setdefault(prev.group(1), inner_hit.target)
         return aliases
 
-    def _composed(self, text: str, hits: list[Hit], minted: dict[str, NewEntity]) -> list[Hit]:
+    _APPOSED_AFTER = re.compile(r"^\s*[,(]?\s*(?:called|named|termed)?\s*$")
+    _APPOSED_BEFORE = re.compile(r"^\s*(?:,|\()\s*(?:an?|the)?\s*$")
+
+    def _apposed_drug(self, text: str, c, hits: list[Hit]) -> Hit | None:
+        """A named agent or partner in apposition to an antibody phrase ("the anti-HER2 antibody
+        trastuzumab", "cetuximab, an anti-EGFR antibody")."""
+        for h in hits:
+            cat = self._category_name(h)
+            if cat not in ("agent", "combination_partner"):
+                continue
+            if h.start >= c.end and h.start - c.end < 12 and self._APPOSED_AFTER.match(text[c.end:h.start]):
+                return h
+            if h.end <= c.start and c.start - h.end < 12 and self._APPOSED_BEFORE.match(text[h.end:c.start]):
+                return h
+        return None
+
+    def _composed(self, text: str, hits: list[Hit], minted: dict[str, NewEntity],
+                  links: list[tuple[str, str, int]] | None = None) -> list[Hit]:
+        links = [] if links is None else links
         """Add grammar-recognised phrases: a phrase replaces the lexicon hits it contains (a receptor
         inside "anti-X antibody" stays, nested), unless it is a tumour phrase around a lexicon tumour or
         a drug name overlapping a lexicon name; partial overlaps keep the lexicon hit."""
-        known = {h.start: (h.end, self._category_name(h)) for h in hits}
+        known = {h.start: (h.end, self._category_name(h), h.target) for h in hits}
         found = sorted(compose_all(text, known), key=lambda c: (c.start, -(c.end - c.start)))
         taken_until = -1
         keep = list(hits)
@@ -186,6 +205,13 @@ class Extractor:
                 continue
             if len(inside) == 1 and inside[0].start == c.start and inside[0].end == c.end:
                 continue
+            if c.inner:
+                named = self._apposed_drug(text, c, keep)
+                if named is not None:
+                    links.append((named.target, next(h.target for h in inside if (h.start, h.end) == c.inner),
+                                  min(c.start, named.start)))
+            if c.category is None:  # a description: its receptor stays, the phrase is no entity
+                continue
             target = c.target if c.target and self.lexicon.get(c.target) else None
             if target is None:
                 target = minted_id(c.category, c.label)
@@ -201,15 +227,17 @@ class Extractor:
         ent = self.lexicon.get(hit.target)
         return ent.category.value if ent else ""
 
-    def _hits(self, text: str, minted: dict[str, NewEntity] | None = None) -> list[Hit]:
+    def _hits(self, text: str, minted: dict[str, NewEntity] | None = None,
+              links: list[tuple[str, str, int]] | None = None) -> list[Hit]:
         minted = {} if minted is None else minted
+        links = [] if links is None else links
         hits = self.matcher.find(text)
         hits += [Hit(m.start(), m.end(), m.group(), f"clinicaltrials:NCT{m.group(1)}") for m in NCT_RX.finditer(text)]
         hits = longest_first(hits)
         elided = elided_hits(text, hits, self.matcher, self._is_tumour_hit)
         if elided:
             hits = longest_first(hits + elided)
-        hits = self._composed(text, hits, minted)
+        hits = self._composed(text, hits, minted, links)
         aliases = self._local_aliases(text, hits)
         if aliases:
             local = FormMatcher()
@@ -239,6 +267,40 @@ class Extractor:
         return Mention(hit.start, hit.end, text[hit.start:hit.end], cat, hit.target, label,
                        negated=is_negated(sentence, s, e, window=40), hedged=is_hedged(sentence, s, e))
 
+    def _link_relations(self, links, sentence, s_off, s_end, mentions, found) -> list[Relation]:
+        have = {(r.subject, r.predicate, r.object) for r in found}
+        out = []
+        for drug, receptor, at in links:
+            if s_off <= at < s_end and (drug, "nkv:targets", receptor) not in have:
+                d = next((m for m in mentions if m.id == drug), None)
+                r = next((m for m in mentions if m.id == receptor), None)
+                if d and r:
+                    lo, hi = min(d.start, r.start) - s_off, max(d.end, r.end) - s_off
+                    out.append(Relation(drug, "nkv:targets", receptor, d.text, r.text, sentence, s_off, s_off + len(sentence),
+                                        0.85, is_negated(sentence, lo, hi), is_hedged(sentence, lo, hi)))
+                    have.add((drug, "nkv:targets", receptor))
+        return out
+
+    def _known_pairs(self, sentence, s_off, mentions, found) -> list[Relation]:
+        """A relation the lexicon records (an agent's platform and targets, each with its own source),
+        stated again where one sentence names both ends; confidence 0.6."""
+        have = {(r.subject, r.predicate, r.object) for r in found}
+        ids = {m.id: m for m in mentions}
+        out = []
+        for m in mentions:
+            ent = self.lexicon.get(m.id)
+            if ent is None:
+                continue
+            for pred, objs in (("nkv:usesPlatform", (ent.platform,) if ent.platform else ()), ("nkv:targets", ent.targets)):
+                for o in objs:
+                    if o in ids and (m.id, pred, o) not in have:
+                        om = ids[o]
+                        lo, hi = min(m.start, om.start) - s_off, max(m.end, om.end) - s_off
+                        out.append(Relation(m.id, pred, o, m.text, om.text, sentence, s_off, s_off + len(sentence), 0.6,
+                                            is_negated(sentence, lo, hi), is_hedged(sentence, lo, hi)))
+                        have.add((m.id, pred, o))
+        return out
+
     def categories_of(self, m: Mention) -> tuple[Category, ...]:
         ent = self.lexicon.get(m.id)
         return ent.categories if ent else (m.category,)
@@ -247,12 +309,14 @@ class Extractor:
     def extract(self, doc: Document) -> Extraction:
         text = doc.text
         minted: dict[str, NewEntity] = {}
-        hits = self._hits(text, minted)
+        links: list[tuple[str, str, int]] = []  # (named drug, receptor, offset) from "the anti-X antibody Y"
+        hits = self._hits(text, minted, links)
         mentions: list[Mention] = []
         relations: list[Relation] = []
         outcomes: list[OutcomeFigure] = []
         phases: list[PhaseMention] = []
         candidates: dict[str, Candidate] = {}
+        per_sentence: list[SentenceMentions] = []
         h_idx = 0
         for s_off, s_end in sentence_spans(text):
             sentence = text[s_off:s_end]
@@ -267,13 +331,17 @@ class Extractor:
                         sent_mentions.append(m)
                 j += 1
             mentions.extend(sent_mentions)
+            per_sentence.append(SentenceMentions(s_off, sentence, tuple(sent_mentions)))
             for c in sentence_candidates(sentence, [(h.start - s_off, h.end - s_off) for h in hits[h_idx:j]]):
                 candidates.setdefault(c.text.lower(), c)
             for m in sent_mentions:
                 if m.id in minted:
                     candidates.setdefault(m.text.lower(), Candidate(m.text, m.category.value, sentence,
                                                                     f"unverified: {minted[m.id].reason}"))
-            relations.extend(sentence_relations(sentence, s_off, sent_mentions, self.categories_of))
+            sent_rels = sentence_relations(sentence, s_off, sent_mentions, self.categories_of)
+            sent_rels += self._link_relations(links, sentence, s_off, s_end, sent_mentions, sent_rels)
+            sent_rels += self._known_pairs(sentence, s_off, sent_mentions, sent_rels)
+            relations.extend(sent_rels)
             agents = [m for m in sent_mentions if Category.AGENT in self.categories_of(m)]
             outcomes.extend(find_outcomes(
                 sentence, source=doc.id,
@@ -282,6 +350,8 @@ class Extractor:
             trials_here = [m.id.split(":", 1)[1] for m in sent_mentions if m.category == Category.TRIAL]
             for pm in PHASE_RX.finditer(sentence):
                 phases.append(PhaseMention(normalise_phase(pm), pm.group(), trials_here[0] if len(trials_here) == 1 else None))
+        relations.extend(document_relations(per_sentence, self.categories_of,
+                                            {(r.subject, r.predicate, r.object) for r in relations}))
         trials = tuple(dict.fromkeys(m.id.split(":", 1)[1] for m in mentions if m.category == Category.TRIAL))
         used = {m.id for m in mentions}
         return Extraction(doc.id, tuple(mentions), tuple(relations), tuple(outcomes), trials, tuple(phases),
