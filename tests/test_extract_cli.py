@@ -17,7 +17,8 @@ from .conftest import DATA
 MENTION_KEYS = {"start", "end", "text", "category", "id", "label", "negated", "hedged"}
 RELATION_KEYS = {"subject", "predicate", "object", "subject_text", "object_text", "sentence", "start", "end",
                  "confidence", "negated", "hedged"}
-OUTCOME_KEYS = {"measure", "value", "unit", "ci_low", "ci_high", "numerator", "denominator", "arm", "subject", "sentence"}
+OUTCOME_KEYS = {"measure", "value", "unit", "ci_low", "ci_high", "numerator", "denominator", "arm", "subject", "sentence",
+                "event"}
 
 
 def _run(tmp_path, *inputs):
@@ -89,5 +90,6 @@ def test_candidates_command_lists_unknown_codes(tmp_path):
                                                           "zanitomab was also administered."}) + "\n")
     result = CliRunner().invoke(main, ["candidates", str(jl)])
     assert result.exit_code == 0
-    listed = {line.split()[1] for line in result.output.splitlines() if line.strip()}
-    assert listed == {"XQ-4412", "zanitomab"}  # pembrolizumab is in the lexicon, so it is no candidate
+    listed = {line[6:38].strip(): line[38:59].strip() for line in result.output.splitlines() if line.strip()}
+    # pembrolizumab is in the lexicon, so it is no candidate; the grammar-recognised platform phrase is one
+    assert listed == {"XQ-4412": "agent", "zanitomab": "agent", "bispecific antibody": "platform"}

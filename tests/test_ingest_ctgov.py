@@ -58,7 +58,7 @@ def test_posted_results_become_figures_only_for_known_measures():
     assert (ae.value, ae.unit, ae.numerator, ae.denominator) == (5.0, "patients", 5, 38)
     assert (got[("CR", "N-803 + nivolumab")].value, got[("SD", "N-803 + nivolumab")].value) == (2.0, 15.0)
     # Cmax, "ORR and DCR" (two measures in one) and progressive disease are left out, not guessed
-    assert {f.measure for f in figs} == {"ORR", "PFS", "HR", "AE_G3PLUS", "CR", "SD"} and len(figs) == 8
+    assert {f.measure for f in figs} == {"ORR", "PFS", "HR", "AE_G3PLUS", "CR", "SD", "PD"} and len(figs) == 9
     assert parse_study(by_nct("NCT09000002")).results == ()
 
 

@@ -37,7 +37,8 @@ def test_sparqlwrapper_select(server):
 
 def test_rdflib_sparqlstore(server):
     g = Graph(store=SPARQLStore(server + "/sparql", returnFormat="json"))
-    rows = list(g.query(PREFIX + "SELECT ?p WHERE { <https://w3id.org/nkvkg/id/ilixadencel> nkv:usesPlatform ?p }"))
+    rows = list(g.query(PREFIX + "SELECT ?p WHERE { <https://w3id.org/nkvkg/id/ilixadencel> nkv:usesPlatform ?p . "
+                                 "FILTER NOT EXISTS { ?p nkv:verified false } }"))
     assert [r[0] for r in rows] == [URIRef("https://w3id.org/nkvkg/id/dendritic-cell-vaccine")]
 
 

@@ -154,8 +154,10 @@ def add_new_entity(g: Graph, entity_id: str, category: str, label: str, reason: 
 
 def add_outcome(g: Graph, reporter: URIRef, fig: OutcomeFigure, evidence: Evidence | None, key: str,
                 agents: Graph | None = None) -> URIRef:
-    node = ID["outcome/" + digest(key, fig.measure, str(fig.value), fig.unit, fig.subject or "", fig.arm or "",
-                                  fig.sentence or "")]
+    parts = [key, fig.measure, str(fig.value), fig.unit, fig.subject or "", fig.arm or "", fig.sentence or ""]
+    if fig.event:  # only AE figures carry an event: other outcome ids stay as they were
+        parts.append(fig.event)
+    node = ID["outcome/" + digest(*parts)]
     g.add((reporter, NKV.reportsOutcome, node))
     g.add((node, RDF.type, NKV.Outcome))
     g.add((node, NKV.measure, Literal(fig.measure)))
@@ -169,6 +171,8 @@ def add_outcome(g: Graph, reporter: URIRef, fig: OutcomeFigure, evidence: Eviden
             g.add((node, NKV[prop], Literal(int(val))))
     if fig.arm:
         g.add((node, NKV.arm, Literal(fig.arm)))
+    if fig.event:
+        g.add((node, NKV.adverseEvent, Literal(fig.event)))
     if fig.subject:
         g.add((node, NKV.outcomeOf, iri(fig.subject)))
     if evidence is not None:

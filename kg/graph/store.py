@@ -75,7 +75,9 @@ def assembled_rules(statements: list[str] | None = None) -> str:
     - the direct triple holds when some evidence is not negated (curated evidence only once approved)
       and no live curator verdict says the edge is incorrect;
     - nkv:sourceCount counts the distinct sources of live evidence;
-    - trials cited or evaluated without a registry record get a typed stub with their NCT id.
+    - trials cited or evaluated without a registry record get a typed stub with their NCT id;
+    - the subject of an asserted edge gets the class the property's rdfs:domain entails when it has none
+      of them (a partner antibody or an unnamed product studied as the agent of a paper is an nkv:Agent).
     With ``statements`` (statement IRIs) only their derived triples are redone, at a cost that does not
     grow with the graph; without, the whole graph is rebuilt and orphaned statements are dropped."""
     if statements is None:
@@ -124,6 +126,17 @@ WHERE {{
     FILTER NOT EXISTS {{ GRAPH ?h {{ ?t nkv:nctId ?any }} }}
     BIND(STRAFTER(STR(?t), "https://clinicaltrials.gov/study/") AS ?nct)
     FILTER(STRLEN(?nct) > 0)
+  }}
+}} ;
+INSERT {{ GRAPH <{ASSEMBLED}> {{ ?s a nkv:Agent }} }}
+WHERE {{
+  SELECT DISTINCT ?s WHERE {{
+    GRAPH <{ASSEMBLED}> {{ ?s ?p ?o }}
+    FILTER(?p IN (nkv:usesPlatform, nkv:targets, nkv:testedIn, nkv:combinedWith, nkv:evaluatedIn, nkv:counters, nkv:limitedBy))
+    FILTER NOT EXISTS {{ GRAPH ?h {{ ?s a nkv:Agent }} }}
+    FILTER(?p IN (nkv:usesPlatform, nkv:targets, nkv:testedIn)
+           || (?p IN (nkv:combinedWith, nkv:evaluatedIn) && NOT EXISTS {{ GRAPH ?k {{ ?s a nkv:CombinationPartner }} }})
+           || (?p IN (nkv:counters, nkv:limitedBy) && NOT EXISTS {{ GRAPH ?k {{ ?s a nkv:Platform }} }}))
   }}
 }}
 """

@@ -25,7 +25,7 @@ from .pipeline import build_nlp, sentence_spans
 from .relations import Relation, sentence_relations
 
 EXTRACTOR_NAME = "nkkg-rules"
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 EXTRACTOR = f"{EXTRACTOR_NAME}@{EXTRACTOR_VERSION}"
 
 NCT_RX = re.compile(r"\bNCT\s?(\d{8})\b")

@@ -30,8 +30,7 @@ _AE_NOUN = r"(?:adverse\s+(?:events?|reactions?|effects?)|AEs?|TRAEs?|TEAEs?|irA
 _AE_G4 = (r"grade\s*(?:(?:≥|>=|>|=>)\s*(?:4|IV)|(?:4|IV)(?:\s*(?:or|and|[-–/])\s*(?:5|V))?)\s*(?:or\s+(?:higher|above)\s+)?"
           r"(?:\w+[- ]related\s+|treatment[- ]emergent\s+|serious\s+)?" + _AE_NOUN)
 MEASURES: list[tuple[str, str]] = [
-    ("AE_G3PLUS", _AE + r"|(?:serious|severe)\s+(?:\w+[- ]related\s+)?(?:adverse\s+(?:events?|reactions?|effects?)|AEs?|"
-                        r"toxicit(?:y|ies)|side\s+effects)|\bSAEs?\b"),
+    ("AE_G3PLUS", _AE),
     ("AE_G4PLUS", _AE_G4),
     ("DLT", r"dose[- ]limiting\s+toxicit(?:y|ies)|\bDLTs?\b"),
     ("AE_ANY", r"(?:any[- ]grade|all[- ]grade)\s+(?:\w+[- ]related\s+)?(?:adverse\s+events?|AEs?|TRAEs?|TEAEs?|toxicit(?:y|ies))|"
@@ -217,8 +216,7 @@ _ZERO: list[tuple[str, str, re.Pattern]] = [
     ("AE_G4PLUS", "%", re.compile(r"\b(?:no|without)\s+(?:\w+[- ]related\s+)?grade\s*(?:(?:≥|>=)\s*4|4|IV)(?:\s*(?:or|and|[-–/])\s*(?:5|V))?"
                                   r"\s*(?:or\s+(?:higher|greater|above)\s+)?" + _AE_ZERO_NOUN, re.IGNORECASE)),
     ("AE_G3PLUS", "%", re.compile(r"\b(?:no|without)\s+(?:\w+[- ]related\s+)?(?:(?:grade\s*(?:(?:≥|>=|>)\s*(?:3|III)|3\s*(?:or|and|to)\s*"
-                                  r"(?:higher|above|greater|more|4|5)|3\s*[-–/]\s*[45]|III\s*[-–/]\s*IV|3\+|3|III))|serious|severe|"
-                                  r"significant)\s+" + _AE_ZERO_NOUN, re.IGNORECASE)),
+                                  r"(?:higher|above|greater|more|4|5)|3\s*[-–/]\s*[45]|III\s*[-–/]\s*IV|3\+|3|III)))\s+" + _AE_ZERO_NOUN, re.IGNORECASE)),
 ]
 _AE_CONTEXT = re.compile(r"adverse|toxicit|side\s+effect|\bAEs?\b|TRAE|TEAE|irAE|grade\s*[1-5]|grade\s*(?:≥|>=)|safety|tolera", re.IGNORECASE)
 _EVENTS = re.compile(

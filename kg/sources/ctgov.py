@@ -3,7 +3,7 @@
 ``parse_study(study)`` reads the protocol section (NCT ID, titles, phases, overall status, why stopped,
 conditions, interventions with other names, enrollment, start and completion dates, lead sponsor) and
 the posted results: an outcome measure becomes ``OutcomeFigure``s only when its title names exactly
-one measure of the fixed vocabulary (ORR, DCR, CR, PR, SD, PFS, OS, DoR, AE_G3PLUS; the phrases are
+one measure of the fixed vocabulary (ORR, DCR, CR, PR, SD, PD, PFS, OS, DoR, AE_G3PLUS ...; the phrases are
 the extractor's own, ``kg.nlp.outcomes.MEASURES``); anything else is left out rather than guessed.
 Hazard ratios come from the statistical analyses of a PFS or OS measure. Counts stay counts (unit
 "patients", numerator/denominator), as in the extractor; 95% confidence limits become ``ci_low``/
