@@ -45,7 +45,7 @@ _ORIGIN = {
     "allogeneic": "nkkg:allogeneic-nk", "allogenic": "nkkg:allogeneic-nk", "haploidentical": "nkkg:allogeneic-nk",
     "haplo-identical": "nkkg:allogeneic-nk", "donor": "nkkg:allogeneic-nk", "donor-derived": "nkkg:allogeneic-nk",
     "autologous": "nkkg:autologous-nk", "autogeneic": "nkkg:autologous-nk", "autogenic": "nkkg:autologous-nk",
-    "car": "nkkg:car-nk", "ipsc": "nkkg:ipsc-nk", "cord": "nkkg:cord-blood-nk", "memory-like": "nkkg:ciml-nk",
+    "car": "nkkg:car-nk", "chimeric antigen receptor": "nkkg:car-nk", "ipsc": "nkkg:ipsc-nk", "cord": "nkkg:cord-blood-nk", "memory-like": "nkkg:ciml-nk",
 }
 _MOD = (r"(?:ex" + _H + r"vivo(?:" + _H + r"|\s+)(?:expanded|activated|cultured|stimulated)|in" + _H + r"vitro" + _H +
         r"(?:expanded|activated)|(?:highly\s+)?(?:expanded|activated|purified|cultured)|large-scale\s+expanded|"
@@ -55,7 +55,8 @@ _MOD = (r"(?:ex" + _H + r"vivo(?:" + _H + r"|\s+)(?:expanded|activated|cultured|
         r"?(?:derived)?|peripheral" + _H + r"blood" + _H + r"?(?:derived)?|"
         r"(?:iPSC|induced\s+pluripotent\s+stem\s+cell)" + _H + r"derived|genetically\s+(?:modified|engineered)|"
         r"gene" + _H + r"(?:edited|modified|engineered)|(?:CRISPR|TALEN)" + _H + r"(?:edited|engineered)|engineered|"
-        r"CAR" + _H + r"?(?:engineered|modified|transduced|expressing|armed)?|(?:cytokine" + _H + r"induced\s+)?memory" +
+        r"chimeric\s+antigen\s+receptor(?:\s*\(CAR\))?(?:" + _H + r"(?:engineered|modified|transduced|expressing))?|"
+        r"CAR" + _H + r"?(?:engineered|modified|transduced|expressing|armed|redirected)?|(?:cytokine" + _H + r"induced\s+)?memory" +
         _H + r"like|irradiated|off" + _H + r"the" + _H + r"shelf|adoptively\s+transferred|high" + _H + r"affinity|"
         r"super" + _H + r"?charged|tumou?r" + _H + r"(?:targeted|specific|reactive)|[A-Z][A-Za-z0-9]{1,8}" + _H +
         r"(?:targeted|specific|directed|redirected)|fresh|cryopreserved)")
@@ -142,8 +143,9 @@ _PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
     (_rx(r"\b(?:therapeutic|personali[sz]ed|individuali[sz]ed|neoantigen|whole" + _H + r"cell|tumou?r" + _H +
          r"lysate|autologous\s+tumou?r\s+cell|allogeneic\s+tumou?r\s+cell|cancer|tumou?r)\s+(?:cancer\s+)?vaccines?\b"),
      None, "cancer vaccine"),
-    (_rx(r"\b(?:IL|interleukin)" + _H + r"?(?:15|2)(?:\s+(?:pathway|receptor))?\s+(?:super" + _H + r"?agonists?|"
-         r"agonists?)\b"), None, None),
+    (_rx(r"\b(?:(?:recombinant|heterodimeric|pegylated|engineered|novel|long" + _H + r"acting|fusion|mutant|biased|"
+         r"human)\s+)*(?:IL|interleukin)" + _H + r"?(?:15|2)(?:\s+(?:pathway|receptor))?\s+(?:super" + _H +
+         r"?agonists?|agonists?)\b"), None, None),
 ]
 
 
@@ -159,7 +161,7 @@ def platforms(text: str) -> list[Composed]:
                                     "nkkg:nk-cell-engager" if nk else None, reason="multispecific antibody"))
                 continue
             if lab is None:  # IL-15 superagonist / IL-2 agonist
-                num = re.search(r"\d+", m.group()).group()
+                num = re.search(r"(?:IL|interleukin)" + _H + r"?(\d+)", m.group(), re.I).group(1)
                 kind = "superagonist" if "super" in m.group().lower() else "agonist"
                 lab = f"IL-{num} {kind}"
                 form = "nkkg:il-15-agonist" if num == "15" else "nkkg:engineered-il-2"
@@ -351,12 +353,17 @@ _SITES = (r"(?:lung|breast|ovarian|ovary|cervical|endometrial|uterine|prostate|p
           r"oropharyngeal|head\s+and\s+neck|skin|cutaneous|bone|peritoneal|pleural|thymic|neuroendocrine|"
           r"gastrointestinal|digestive|gynecologic(?:al)?|gynaecologic(?:al)?|genitourinary|pediatric|paediatric|"
           r"squamous(?:\s+cell)?|small\s+cell|non" + _H + r"small(?:" + _H + r"cell)?|clear\s+cell|"
-          r"triple" + _H + r"negative|HER2" + _H + r"(?:positive|negative)|hormone" + _H + r"receptor" + _H + r"positive|"
+          r"triple" + _H + r"negative|(?:HER" + _H + r"?2(?:/neu)?|c" + _H + r"?erbB" + _H + r"?2|ErbB" + _H + r"?2)" + _H +
+          r"(?:positive|negative|overexpressing|amplified|expressing|low)|hormone" + _H + r"receptor" + _H + r"positive|"
           r"epithelial|serous|mucinous|ductal|lobular|papillary|medullary|hepatobiliary|upper\s+tract|"
-          r"castration" + _H + r"resistant|muscle" + _H + r"invasive|germ\s+cell|soft\s+tissue|solid)")
+          r"castration" + _H + r"resistant|muscle" + _H + r"invasive|germ\s+cell|soft\s+tissue|solid|"
+          r"metastatic|advanced|recurrent|refractory|relapsed|unresectable|locally\s+advanced|inoperable|primary)")
 _HEADS = r"(?:cancers?|carcinomas?|adenocarcinomas?|tumou?rs?|neoplasms?|malignanc(?:y|ies)|sarcomas?|blastomas?)"
 _TUMOUR = _rx(r"\b(?:" + _SITES + r"(?:\s*,?\s+|" + _H + r")){1,3}" + _HEADS + r"\b(?!" + _H + r"(?:cells?|growth|"
               r"burden|lysis|killing|microenvironment|antigens?|specific|associated|infiltrating|derived|bearing)\b)")
+_SITED_HISTOLOGY = _rx(r"\b(?:uveal|ocular|mucosal|acral|cutaneous|conjunctival|choroidal|diffuse\s+midline|"
+                      r"low" + _H + r"grade|high" + _H + r"grade|anaplastic|pediatric|paediatric|alveolar|embryonal)\s+"
+                      r"(?:melanoma|glioma|astrocytoma|rhabdomyosarcoma|sarcoma|neuroblastoma)s?\b")
 _HISTOLOGY = _rx(r"\b(?:glioblastoma(?:\s+multiforme)?|neuroblastoma|medulloblastoma|retinoblastoma|hepatoblastoma|"
                  r"nephroblastoma|mesothelioma|cholangiocarcinoma|osteosarcoma|chondrosarcoma|liposarcoma|"
                  r"leiomyosarcoma|rhabdomyosarcoma|Ewing(?:'s)?\s+sarcoma|Kaposi(?:'s)?\s+sarcoma|glioma|"
@@ -366,12 +373,20 @@ _HISTOLOGY = _rx(r"\b(?:glioblastoma(?:\s+multiforme)?|neuroblastoma|medulloblas
 
 def tumours(text: str) -> list[Composed]:
     out = []
-    for rx in (_TUMOUR, _HISTOLOGY):
+    for rx in (_SITED_HISTOLOGY, _TUMOUR, _HISTOLOGY):
         for m in rx.finditer(text):
             low = re.sub(r"\s+", " ", m.group().lower()).replace("tumour", "tumor").replace("oesophag", "esophag")
             low = re.sub(r"(cancer|carcinoma|tumor|neoplasm|sarcoma|blastoma|glioma|melanoma)s\b", r"\1", low)
             low = re.sub(r"malignancies\b", "malignancy", low).replace(" ,", ",")
             low = re.sub(r"\bher2\b", "HER2", low)
+            low = re.sub(r"^(?:(?:advanced|metastatic|recurrent|refractory|relapsed|locally|unresectable|primary|"
+                         r"inoperable|late-stage|end-stage|early-stage|untreated|previously|treated|newly|diagnosed|"
+                         r"and|or|,)\s*)+", "", low)
+            low = re.sub(r"\b(?:her-?2(?:/neu)?|c-?erbb-?2|erbb-?2)[\s-]*(?:overexpressing|amplified|expressing|positive)",
+                         "HER2-positive", low, flags=re.I)
+            if re.fullmatch(r"(?:solid\s+)?(?:cancer|carcinoma|adenocarcinoma|tumor|neoplasm|malignancy|sarcoma|blastoma)",
+                            low):
+                continue  # "advanced cancer", "primary tumor": no site, no entity
             out.append(Composed(m.start(), m.end(), T, low, reason="tumour phrase"))
     return out
 

@@ -89,6 +89,18 @@ class Extraction:
         }
 
 
+_STAGE_WORDS = ("advanced|metastatic|recurrent|refractory|relapsed|locally|unresectable|primary|inoperable|late-stage|"
+                "end-stage|early-stage|untreated|previously|treated|newly|diagnosed|stage|[IV]+[ABC]?|and|or|the|an?|"
+                "progressive|persistent|resistant|sensitive|naive|naïve|high-risk|low-risk|poor-risk")
+_STAGE = re.compile(r"\b(?:" + _STAGE_WORDS + r")\b[\s,/-]*", re.IGNORECASE)
+_HER2_POS = re.compile(r"\b(?:HER-?2(?:/neu)?|c-?erbB-?2|ErbB-?2)[\s-]*(?:positive|overexpressing|amplified|expressing|\+)",
+                       re.IGNORECASE)
+
+
+def _only_stage_words(rest: str) -> bool:
+    return not _STAGE.sub("", rest).strip(" ,/-()")
+
+
 def _merge_nested(hits: list[Hit], more: list[Hit]) -> list[Hit]:
     """``hits`` (which may nest a receptor inside an antibody phrase) plus ``more`` where they overlap nothing."""
     out = list(hits)
@@ -199,8 +211,11 @@ class Extractor:
             partial = [h for h in keep if h.start < c.end and c.start < h.end and h not in inside]
             if partial:
                 continue
-            if inside and (c.category == Category.TUMOUR and any(self._is_tumour_hit(h) for h in inside)):
-                continue
+            mapped = self._lexicon_form(text[c.start:c.end], c.label) if c.target is None else None
+            if inside and c.category == Category.TUMOUR and mapped is None and \
+                    any(self._is_tumour_hit(h) and _only_stage_words(text[c.start:h.start] + " " + text[h.end:c.end])
+                        for h in inside):
+                continue  # "metastatic renal cell carcinoma": the lexicon tumour is the entity
             if inside and c.reason.startswith("INN"):
                 continue
             if len(inside) == 1 and inside[0].start == c.start and inside[0].end == c.end:
@@ -212,14 +227,25 @@ class Extractor:
                                   min(c.start, named.start)))
             if c.category is None:  # a description: its receptor stays, the phrase is no entity
                 continue
-            target = c.target if c.target and self.lexicon.get(c.target) else None
+            target = c.target if c.target and self.lexicon.get(c.target) else mapped
             if target is None:
                 target = minted_id(c.category, c.label)
                 minted.setdefault(target, NewEntity(target, c.category.value, c.label, c.reason))
-            keep = [h for h in keep if h not in inside or (c.inner and (h.start, h.end) == c.inner)]
+            keep = [h for h in keep if h not in inside or (c.inner and (h.start, h.end) == c.inner)
+                    or (c.category == Category.TUMOUR and self._category_name(h) == "receptor")]
             keep.append(Hit(c.start, c.end, c.label, target))
             taken_until = c.end
         return sorted(keep, key=lambda h: (h.start, -h.end))
+
+    def _lexicon_form(self, surface: str, label: str) -> str | None:
+        """The lexicon entity a grammar-recognised phrase names once stage words are dropped
+        ("HER2-overexpressing metastatic breast cancer" -> HER2-positive breast cancer)."""
+        for form in (surface, label, _HER2_POS.sub("HER2-positive", _STAGE.sub("", surface)).strip(),
+                     _HER2_POS.sub("HER2-positive", _STAGE.sub("", label)).strip()):
+            found = self.matcher.lookup(form) if form else None
+            if found:
+                return found
+        return None
 
     def _category_name(self, hit: Hit) -> str:
         if hit.target.startswith("clinicaltrials:"):
