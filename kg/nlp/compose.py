@@ -29,8 +29,9 @@ class Composed:
     category: Category | None  # None: a description of a named drug, never an entity
     label: str  # normalised name (lower case except symbols), singular
     target: str | None = None  # the lexicon entity id this phrase stands for, if any
-    inner: tuple[int, int] | None = None  # span of a receptor this phrase is about (anti-X, X blockade)
+    inner: tuple[int, int] | None = None  # span of a receptor this phrase is about (anti-X, X blockade, X-CAR)
     reason: str = ""
+    platform: str | None = None  # the lexicon platform a named-by-preparation product belongs to
 
 
 def _rx(p: str, flags=re.IGNORECASE) -> re.Pattern:
@@ -56,7 +57,8 @@ _MOD = (r"(?:ex" + _H + r"vivo(?:" + _H + r"|\s+)(?:expanded|activated|cultured|
         r"(?:iPSC|induced\s+pluripotent\s+stem\s+cell)" + _H + r"derived|genetically\s+(?:modified|engineered)|"
         r"gene" + _H + r"(?:edited|modified|engineered)|(?:CRISPR|TALEN)" + _H + r"(?:edited|engineered)|engineered|"
         r"chimeric\s+antigen\s+receptor(?:\s*\(CAR\))?(?:" + _H + r"(?:engineered|modified|transduced|expressing))?|"
-        r"CAR" + _H + r"?(?:engineered|modified|transduced|expressing|armed|redirected)?|(?:cytokine" + _H + r"induced\s+)?memory" +
+        r"(?:[A-Za-z][A-Za-z0-9/]{1,12}" + _H + r")?CAR" + _H + r"?(?:engineered|modified|transduced|expressing|armed|"
+        r"redirected)?|(?:cytokine" + _H + r"induced\s+)?memory" +
         _H + r"like|irradiated|off" + _H + r"the" + _H + r"shelf|adoptively\s+transferred|high" + _H + r"affinity|"
         r"super" + _H + r"?charged|tumou?r" + _H + r"(?:targeted|specific|reactive)|[A-Z][A-Za-z0-9]{1,8}" + _H +
         r"(?:targeted|specific|directed|redirected)|fresh|cryopreserved)")
@@ -86,13 +88,20 @@ def _product_label(phrase: str) -> tuple[str, str | None]:
     return label.strip(), target
 
 
-def nk_products(text: str) -> list[Composed]:
+def nk_products(text: str, known: dict[int, tuple] | None = None) -> list[Composed]:
     out = []
     for m in _NK_PRODUCT.finditer(text):
         start = m.start()
         phrase = m.group()
         label, target = _product_label(phrase)
         if re.fullmatch(r"NK cell", label):
+            continue
+        inner = _receptor_at(known or {}, m.start(), m.end())
+        if inner is not None:  # "HER2-CAR NK cells", "EGFR-targeted NK cells": a product named by its target
+            sym = text[inner[0]:inner[1]]
+            out.append(Composed(start, m.end(), A, f"{sym}-{'CAR' if target == 'nkkg:car-nk' else 'targeted'} NK cell",
+                                inner=inner, reason="NK-cell product named by its target",
+                                platform=target or "nkkg:adoptive-nk-cell-therapy"))
             continue
         cat = A if re.search(r"memory-like|gene[\s-]edited|engineered|modified|CRISPR", label, re.I) and not target \
             else P
@@ -392,5 +401,5 @@ def tumours(text: str) -> list[Composed]:
 
 
 def compose_all(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
-    return [*nk_products(text), *cell_products(text), *platforms(text), *agents(text, known), *inn_names(text),
+    return [*nk_products(text, known), *cell_products(text), *platforms(text), *agents(text, known), *inn_names(text),
             *barriers(text, known), *tumours(text)]

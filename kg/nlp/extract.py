@@ -49,6 +49,7 @@ class NewEntity:
     category: str
     label: str
     reason: str
+    platform: str | None = None  # the lexicon platform its name places it in ("HER2-CAR NK cell" -> CAR-NK)
 
 
 UNVERIFIED_PREFIX = "nkkg:unverified-"
@@ -230,7 +231,8 @@ class Extractor:
             target = c.target if c.target and self.lexicon.get(c.target) else mapped
             if target is None:
                 target = minted_id(c.category, c.label)
-                minted.setdefault(target, NewEntity(target, c.category.value, c.label, c.reason))
+                minted.setdefault(target, NewEntity(target, c.category.value, c.label, c.reason,
+                                                    c.platform if c.platform and self.lexicon.get(c.platform) else None))
             keep = [h for h in keep if h not in inside or (c.inner and (h.start, h.end) == c.inner)
                     or (c.category == Category.TUMOUR and self._category_name(h) == "receptor")]
             keep.append(Hit(c.start, c.end, c.label, target))
@@ -307,6 +309,19 @@ class Extractor:
                     have.add((drug, "nkv:targets", receptor))
         return out
 
+    def _named_platforms(self, sentence, s_off, mentions, minted, found) -> list[Relation]:
+        """A product whose name places it in a platform ("HER2-CAR NK cells" is a CAR-NK product)."""
+        have = {(r.subject, r.predicate, r.object) for r in found}
+        out = []
+        for m in mentions:
+            new = minted.get(m.id)
+            if new and new.platform and (m.id, "nkv:usesPlatform", new.platform) not in have:
+                plat = self.lexicon.get(new.platform)
+                out.append(Relation(m.id, "nkv:usesPlatform", new.platform, m.text, plat.label if plat else new.platform,
+                                    sentence, s_off, s_off + len(sentence), 0.8))
+                have.add((m.id, "nkv:usesPlatform", new.platform))
+        return out
+
     def _known_pairs(self, sentence, s_off, mentions, found) -> list[Relation]:
         """A relation the lexicon records (an agent's platform and targets, each with its own source),
         stated again where one sentence names both ends; confidence 0.6."""
@@ -367,6 +382,7 @@ class Extractor:
             sent_rels = sentence_relations(sentence, s_off, sent_mentions, self.categories_of)
             sent_rels += self._link_relations(links, sentence, s_off, s_end, sent_mentions, sent_rels)
             sent_rels += self._known_pairs(sentence, s_off, sent_mentions, sent_rels)
+            sent_rels += self._named_platforms(sentence, s_off, sent_mentions, minted, sent_rels)
             relations.extend(sent_rels)
             agents = [m for m in sent_mentions if Category.AGENT in self.categories_of(m)]
             outcomes.extend(find_outcomes(

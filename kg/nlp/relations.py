@@ -152,6 +152,7 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
     """All relations the rules find in one sentence. ``categories_of(mention)`` gives every category
     of the mention's entity (an entity may be an agent and a combination partner)."""
     out: dict[tuple[str, str, str], Relation] = {}
+    named: dict[tuple[str, str, str], Relation] = {}  # relations a phrase states of itself: never propagated
     ms = sorted(mentions, key=lambda m: m.start)
     nested = {id(b) for a in ms for b in ms if a is not b and a.start <= b.start and b.end <= a.end
               and (a.start, a.end) != (b.start, b.end)}
@@ -165,7 +166,7 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
                 outer, inner = (left, right) if right.end <= left.end else (right, left)
                 if A in categories_of(outer) and inner.category == R:
                     rel = _make(sentence, offset, outer, inner, "nkv:targets", 0.85, outer, outer)
-                    out.setdefault((rel.subject, rel.predicate, rel.object), rel)
+                    named.setdefault((rel.subject, rel.predicate, rel.object), rel)
                 continue
             gap = _gap(sentence, offset, left, right, ms)
             lc, rc = set(categories_of(left)), set(categories_of(right))
@@ -184,6 +185,8 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
                         out[key] = rel
     _propagate(out, ms, sentence, offset)
     _platform_to_agent(out)
+    for key, rel in named.items():
+        out.setdefault(key, rel)
     return list(out.values())
 
 
