@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CODE_RX = re.compile(r"\b([A-Z]{1,6}-?\d{2,6}[A-Za-z]?)\b")
+CODE_RX = re.compile(r"\b([A-Z]{1,6}-?\d{2,6}[A-Za-z]?|[A-Z]{2,6}-[A-Z]{1,4}\d{1,4}[A-Za-z]?)\b")
 INN_RX = re.compile(r"\b([a-z]{3,}(?:mab|leukin|cel|cept|stim|gene|vec|kinra))\b", re.IGNORECASE)
 CONTEXT = re.compile(
     r"\b(?:antibod\w*|engager|vaccine|agonist|superagonist|cell\s+therapy|product|drug|agent|compound|fusion|"
@@ -38,19 +38,24 @@ def _covered(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
+def is_code_in_agent_context(text: str, m: re.Match, spans: list[tuple[int, int]]) -> bool:
+    """A drug-code match that names an agent: an agent-context word near it, and nothing that makes it a
+    cell line, a mutation, a trial or cohort name, or part of a known mention."""
+    code = m.group(1)
+    if (_covered(m.start(), m.end(), spans) or NOT_CODES.match(code.replace("-", ""))
+            or AFTER_NOT_AGENT.match(text[m.end():m.end() + 40]) or BEFORE_NOT_AGENT.search(text[max(0, m.start() - 40):m.start()])):
+        return False
+    return bool(CONTEXT.search(text[max(0, m.start() - 60):m.end() + 60]))
+
+
 def sentence_candidates(sentence: str, mention_spans: list[tuple[int, int]]) -> list[Candidate]:
     """Candidates in one sentence; ``mention_spans`` are known mentions (sentence offsets)."""
     out: list[Candidate] = []
     if not CONTEXT.search(sentence):
         return out
     for m in CODE_RX.finditer(sentence):
-        code = m.group(1)
-        if (_covered(m.start(), m.end(), mention_spans) or NOT_CODES.match(code.replace("-", ""))
-                or AFTER_NOT_AGENT.match(sentence[m.end():]) or BEFORE_NOT_AGENT.search(sentence[:m.start()])):
-            continue
-        window = sentence[max(0, m.start() - 60):m.end() + 60]
-        if CONTEXT.search(window):
-            out.append(Candidate(code, "agent", sentence, "drug-code pattern in an agent context"))
+        if is_code_in_agent_context(sentence, m, mention_spans):
+            out.append(Candidate(m.group(1), "agent", sentence, "drug-code pattern in an agent context"))
     for m in INN_RX.finditer(sentence):
         name = m.group(1)
         if name.lower() in STOP_WORDS or _covered(m.start(), m.end(), mention_spans):

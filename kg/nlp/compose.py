@@ -400,6 +400,34 @@ def tumours(text: str) -> list[Composed]:
     return out
 
 
+def drug_codes(text: str, known: dict[int, tuple]) -> list[Composed]:
+    """Drug codes in an agent context ("the bispecific XQ-4412", "NHS-IL12 was given"): agents."""
+    from .candidates import CODE_RX, is_code_in_agent_context
+
+    spans = [(s, v[0]) for s, v in known.items()]
+    return [Composed(m.start(1), m.end(1), A, m.group(1), reason="drug code in an agent context")
+            for m in CODE_RX.finditer(text) if is_code_in_agent_context(text, m, spans)]
+
+
+_DRUG_CONTEXT = re.compile(r"\b(?:administ\w*|given|dos(?:e|es|ed|ing)|infusions?|subcutaneous\w*|intravenous\w*|"
+                           r"intratumou?ral\w*|phase\s+[I1-3]|trial|combination\s+with|plus|regimen|µg/kg|mg/kg|"
+                           r"μg/kg|IU|MIU|treated\s+with|therapy)\b", re.IGNORECASE)
+_CYTOKINE = _rx(r"\b(?:interleukin" + _H + r"?|IL" + _H + r"?)(?P<n>7|12|18|21|27)\b(?!\s*(?:receptor|R\b|Rα|Rβ))")
+
+
+def cytokines_as_drugs(text: str) -> list[Composed]:
+    """IL-7/12/18/21/27 named where the text gives them as a drug (doses, administration, trials):
+    agents ("recombinant human IL-12"); the same cytokines as in-vitro stimuli stay unannotated."""
+    out = []
+    for m in _CYTOKINE.finditer(text):
+        window = text[max(0, m.start() - 120):m.end() + 120]
+        if _DRUG_CONTEXT.search(window) and not re.search(r"in\s+vitro|stimulat\w*|cultur\w*|secret\w*|produc\w*|"
+                                                           r"induc\w*", window, re.IGNORECASE):
+            out.append(Composed(m.start(), m.end(), A, f"recombinant human IL-{m.group('n')}",
+                                reason="cytokine given as a drug"))
+    return out
+
+
 def compose_all(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
     return [*nk_products(text, known), *cell_products(text), *platforms(text), *agents(text, known), *inn_names(text),
-            *barriers(text, known), *tumours(text)]
+            *barriers(text, known), *tumours(text), *drug_codes(text, known), *cytokines_as_drugs(text)]
