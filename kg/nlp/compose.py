@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
 
 from ..model import Category
 
@@ -38,6 +41,94 @@ def _rx(p: str, flags=re.IGNORECASE) -> re.Pattern:
     return re.compile(p, flags)
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Each grammar is anchored on words it cannot do without; one pass over the tokens finds them all
+# (measured: a regex scan of whole abstracts per grammar cost more than the rest of the extractor).
+_ANCHOR_WORDS = {
+    "nk": {"nk", "natural"},
+    "cells": {"cik", "lak", "killer", "khyg", "yts", "nkl"},
+    "platform": {"vaccine", "vaccines", "vaccination", "vaccinations", "engager", "engagers", "primer", "primers",
+                 "agonist", "agonists", "superagonist", "superagonists", "antibody", "antibodies", "bsab", "bsabs", "mab",
+                 "mabs", "molecule", "molecules", "construct", "constructs", "protein", "proteins", "immunotherapy"},
+    "anti": {"anti", "blockade", "blocking", "inhibition", "neutralization", "neutralisation", "neutralizing",
+             "neutralising", "targeting", "directed", "recombinant", "rh", "high", "low", "hdac", "histone", "dnmt", "dna",
+             "proteasome", "bet", "parp", "mtor", "cdk4", "mek", "braf", "ezh2", "ido", "ido1", "a2a", "a2ar", "tgf",
+             "immunomodulatory", "imid", "imids"},
+    "barrier": set(),
+    "tumour": {"cancer", "cancers", "carcinoma", "carcinomas", "adenocarcinoma", "adenocarcinomas", "tumor", "tumors",
+               "tumour", "tumours", "neoplasm", "neoplasms", "malignancy", "malignancies", "sarcoma", "sarcomas"},
+}
+_ANCHOR_PREFIXES = {
+    "barrier": ("immun", "suppr", "toler", "hosti", "escap", "evasi", "evade", "evadi", "surve", "exhau", "dysfu", "anerg",
+                "hypor", "impai", "reduc", "decre", "dimin", "defec", "compr", "atten", "poor", "low", "limit", "insuf",
+                "ineff", "restr", "scarc", "spars", "lack", "absen", "hypox", "inhib", "hla", "mhc", "loss", "down",
+                "shedd", "inter", "cleav", "dysfunct"),
+    "anti": ("anti", "rhil"),
+}
+
+
+def _anchor_automaton():
+    """One Aho-Corasick automaton over every grammar's anchor words (whole words) and prefixes (word starts)."""
+    auto = ahocorasick.Automaton()
+    entries: dict[str, list[tuple[str, bool]]] = {}
+    for g, words in _ANCHOR_WORDS.items():
+        for w in words:
+            entries.setdefault(w, []).append((g, True))
+    for g, prefixes in _ANCHOR_PREFIXES.items():
+        for p in prefixes:
+            entries.setdefault(p, []).append((g, False))
+    for key, groups in entries.items():
+        auto.add_word(key, (len(key), tuple(groups)))
+    auto.make_automaton()
+    return auto
+
+
+_AUTOMATON = _anchor_automaton()
+
+
+@lru_cache(maxsize=8)
+def _anchors(text: str) -> dict[str, tuple[tuple[int, int], ...]]:
+    found: dict[str, list[tuple[int, int]]] = {g: [] for g in _ANCHOR_WORDS}
+    low = text.lower()
+    n = len(low)
+    for end, (length, groups) in _AUTOMATON.iter(low):
+        start = end - length + 1
+        if start > 0 and low[start - 1].isalnum():
+            continue
+        whole = end + 1 >= n or not low[end + 1].isalnum()
+        for g, needs_whole in groups:
+            if whole or not needs_whole:
+                found[g].append((start, end + 1))
+    for m in _OMA.finditer(text):
+        found["tumour"].append(m.span())
+    return {g: tuple(sorted(v)) for g, v in found.items()}
+
+
+_OMA = re.compile(r"\w+omas?\b")
+
+
+def _windows(text: str, group: str, before: int, after: int) -> list[tuple[int, int]]:
+    """Merged windows around the anchor words of a grammar: the full patterns run only there."""
+    out: list[list[int]] = []
+    for a_start, a_end in _anchors(text)[group]:
+        lo, hi = max(0, a_start - before), min(len(text), a_end + after)
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
+def _finditer(rx: re.Pattern, text: str, group: str, before: int = 160, after: int = 80):
+    seen = set()
+    for lo, hi in _windows(text, group, before, after):
+        for m in rx.finditer(text, lo, hi):
+            if m.span() not in seen:
+                seen.add(m.span())
+                yield m
+
+
+
 _H = r"[\s\-\u2010\u2011\u2013]"  # a space or hyphen
 NK = r"(?:natural" + _H + r"killer(?:\s*\(NK\))?|NK)"
 
@@ -57,7 +148,7 @@ _MOD = (r"(?:ex" + _H + r"vivo(?:" + _H + r"|\s+)(?:expanded|activated|cultured|
         r"(?:iPSC|induced\s+pluripotent\s+stem\s+cell)" + _H + r"derived|genetically\s+(?:modified|engineered)|"
         r"gene" + _H + r"(?:edited|modified|engineered)|(?:CRISPR|TALEN)" + _H + r"(?:edited|engineered)|engineered|"
         r"chimeric\s+antigen\s+receptor(?:\s*\(CAR\))?(?:" + _H + r"(?:engineered|modified|transduced|expressing))?|"
-        r"(?:[A-Za-z][A-Za-z0-9/]{1,12}" + _H + r")?CAR" + _H + r"?(?:engineered|modified|transduced|expressing|armed|"
+        r"(?:(?-i:[A-Z][A-Z0-9][A-Za-z0-9/]{0,11})" + _H + r"|[A-Za-z][a-z0-9]{2,12}[-\u2010\u2011])?(?-i:CAR)" + _H + r"?(?:engineered|modified|transduced|expressing|armed|"
         r"redirected)?|(?:cytokine" + _H + r"induced\s+)?memory" +
         _H + r"like|irradiated|off" + _H + r"the" + _H + r"shelf|adoptively\s+transferred|high" + _H + r"affinity|"
         r"super" + _H + r"?charged|tumou?r" + _H + r"(?:targeted|specific|reactive)|[A-Z][A-Za-z0-9]{1,8}" + _H +
@@ -88,9 +179,41 @@ def _product_label(phrase: str) -> tuple[str, str | None]:
     return label.strip(), target
 
 
+_NK_HEAD_RX = _rx(NK + _H + r"*(?:cells?|lymphocytes)\b")
+_NK_THERAPY_RX = _rx(r"\b" + _NK_THERAPY + r"\b")
+_MOD_FIRST = frozenset("""ex in vitro vivo expanded activated purified cultured highly large scale il interleukin cytokine
+allogeneic allogenic autologous autogeneic autogenic haploidentical haplo identical donor umbilical cord blood peripheral
+ipsc induced pluripotent genetically gene crispr talen engineered modified edited chimeric car memory like irradiated off
+shelf adoptively high affinity super supercharged charged tumor tumour targeted specific directed redirected fresh
+cryopreserved adoptive transferred derived transduced expressing armed stimulated primed receptor""".split())
+
+
+def _nk_product_matches(text: str):
+    """NK product phrases, found head first: the modifier grammar runs only where a modifier word (or a
+    target symbol) stands right before "NK cells", or the head itself is a therapy phrase."""
+    seen = set()
+    for h in _NK_HEAD_RX.finditer(text):
+        before = text[max(0, h.start() - 40):h.start()].split()
+        prev = before[-1].strip(",;:(").split("-")[-1] if before else ""
+        if before and (prev.lower() in _MOD_FIRST or re.search(r"[A-Z].*\d|\d.*[A-Z]|^[A-Z]{2,}", before[-1])):
+            lo = max(0, h.start() - 90)
+            for t in _TOKEN.finditer(text, lo, h.start()):  # the phrase starts at a word: try those only
+                if t.start() > lo and text[t.start() - 1].isalnum():
+                    continue
+                m = _NK_PRODUCT.match(text, t.start(), min(len(text), h.end() + 60))
+                if m and m.end() >= h.end() and m.span() not in seen:
+                    seen.add(m.span())
+                    yield m
+                    break
+    for m in _finditer(_NK_THERAPY_RX, text, "nk", 0, 60):
+        if not any(s <= m.start() and m.end() <= e for s, e in seen):
+            seen.add(m.span())
+            yield m
+
+
 def nk_products(text: str, known: dict[int, tuple] | None = None) -> list[Composed]:
     out = []
-    for m in _NK_PRODUCT.finditer(text):
+    for m in sorted(_nk_product_matches(text), key=lambda m: m.start()):
         start = m.start()
         phrase = m.group()
         label, target = _product_label(phrase)
@@ -124,7 +247,7 @@ _CELL_PRODUCTS = _rx(r"\b(?:DC" + _H + r"CIK|CIK|LAK|DC/CIK)\s*cells?\b|\bcytoki
 
 def cell_products(text: str) -> list[Composed]:
     out = []
-    for m in _CELL_PRODUCTS.finditer(text):
+    for m in _finditer(_CELL_PRODUCTS, text, "cells", 60, 40):
         low = m.group().lower()
         if "dc" in low.split("-")[0] or "dendritic" in low:
             label = "DC-CIK cell"
@@ -161,7 +284,7 @@ _PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
 def platforms(text: str) -> list[Composed]:
     out = []
     for rx, form, label in _PLATFORMS:
-        for m in rx.finditer(text):
+        for m in _finditer(rx, text, "platform", 160, 20):
             lab = label
             if form == "nk-engager-if-nk":
                 window = text[max(0, m.start() - 150):m.end() + 150]
@@ -218,7 +341,7 @@ def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
     """``known``: start -> (end, category) of lexicon mentions (receptors inside anti-X phrases)."""
     out = []
     for rx in (_ANTI, _BLOCK_OF, _X_BLOCK):
-        for m in rx.finditer(text):
+        for m in _finditer(rx, text, "anti", 40, 80):
             x = m.group("x") if m.groupdict().get("x") else m.group("y") if "y" in m.groupdict() else None
             if not x:
                 continue
@@ -240,7 +363,7 @@ def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
             else:
                 out.append(Composed(m.start(), m.end(), A, f"anti-{sym} antibody", inner=inner,
                                     reason="antibody or blockade of a known receptor"))
-    for m in _RECOMB.finditer(text):
+    for m in _finditer(_RECOMB, text, "anti", 10, 40):
         n = m.group("n") or m.group("m")
         low = m.group().lower()
         if n == "2" and ("dose" in low or low.startswith("recombinant")):
@@ -250,7 +373,7 @@ def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
             out.append(Composed(m.start(), m.end(), A, "recombinant human IL-15", None, reason="recombinant cytokine"))
             continue
         out.append(Composed(m.start(), m.end(), A, f"recombinant human IL-{n}", reason="recombinant cytokine"))
-    for m in _CLASSES.finditer(text):
+    for m in _finditer(_CLASSES, text, "anti", 10, 60):
         low = re.sub(r"\s+", " ", m.group().lower())
         low = low.replace("histone deacetylase", "HDAC").replace("hdac", "HDAC").rstrip("s")
         out.append(Composed(m.start(), m.end(), A, low, reason="drug class given as therapy"))
@@ -279,9 +402,18 @@ _PARTNER_WHITELIST_ENDINGS = ("platin", "taxel", "tabine", "rubicin", "tecan", "
                               "mycin", "zomib", "tinib", "ciclib", "lisib", "rafenib", "parib", "lutamide", "domide")
 
 
+_STEM_ENDINGS = tuple(re.findall(r"[a-z]+", _AGENT_STEMS + "|" + _PARTNER_STEMS))
+_WORD = re.compile(r"[A-Za-z]{7,}")
+
+
 def inn_names(text: str) -> list[Composed]:
     out = []
-    for m in _INN.finditer(text):
+    for w in _WORD.finditer(text):
+        if not w.group().lower().endswith(_STEM_ENDINGS):
+            continue
+        m = _INN.fullmatch(text, w.start(), w.end())
+        if m is None:
+            continue
         name = m.group("name")
         low = name.lower()
         if low in _NOT_INN or not name[0].isalpha() or (name[0].isupper() and name[1:].isupper()):
@@ -341,11 +473,11 @@ _BARRIERS: list[tuple[re.Pattern, str | None, str | None]] = [
 def barriers(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
     out = []
     for rx, form, label in _BARRIERS:
-        for m in rx.finditer(text):
+        for m in _finditer(rx, text, "barrier", 30, 120):
             lab = label or re.sub(r"\s+", " ", m.group().lower())
             lab = re.sub(r"^(?:the|an?)\s+", "", lab)
             out.append(Composed(m.start(), m.end(), B, lab, form, reason="barrier phrase"))
-    for m in (*_RECEPTOR_LOSS.finditer(text), *_X_LOSS.finditer(text)):
+    for m in (*_finditer(_RECEPTOR_LOSS, text, "barrier", 10, 80), *_finditer(_X_LOSS, text, "barrier", 30, 20)):
         inner = _receptor_at(known, m.start("x"), m.end("x"))
         if inner is None:
             continue
@@ -380,10 +512,45 @@ _HISTOLOGY = _rx(r"\b(?:glioblastoma(?:\s+multiforme)?|neuroblastoma|medulloblas
                  r"pheochromocytoma|paraganglioma|thymoma|seminoma|choriocarcinoma)s?\b")
 
 
+_HEAD_ONLY = _rx(r"\b" + _HEADS + r"\b")
+_TUMOUR_BEFORE_HEAD = _rx(r"\b(?:" + _SITES + r"(?:\s*,?\s+|" + _H + r")){1,3}$")
+_TUMOUR_NOT_AFTER = _rx(r"^" + _H + r"(?:cells?|growth|burden|lysis|killing|microenvironment|antigens?|specific|associated|"
+                        r"infiltrating|derived|bearing)\b")
+
+
+class _Span:
+    def __init__(self, text: str, start: int, end: int):
+        self._text, self._start, self._end = text, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self) -> str:
+        return self._text[self._start:self._end]
+
+
+def _tumour_matches(text: str):
+    """Site + histology phrases, found head first: the site words are looked for only before a head noun
+    (a scan of every word position with the whole site alternation costs more than the rest of the extractor)."""
+    for h in _finditer(_HEAD_ONLY, text, "tumour", 0, 0):
+        if _TUMOUR_NOT_AFTER.match(text[h.end():h.end() + 40]):
+            continue
+        lo = max(0, h.start() - 90)
+        before = _TUMOUR_BEFORE_HEAD.search(text[lo:h.start()])
+        if before:
+            yield lo + before.start(), h.end()
+
+
 def tumours(text: str) -> list[Composed]:
     out = []
-    for rx in (_SITED_HISTOLOGY, _TUMOUR, _HISTOLOGY):
-        for m in rx.finditer(text):
+    spans = [(m.start(), m.end()) for rx in (_SITED_HISTOLOGY, _HISTOLOGY) for m in _finditer(rx, text, "tumour", 40, 10)]
+    spans += list(_tumour_matches(text))
+    for start, end in spans:
+        if True:
+            m = _Span(text, start, end)
             low = re.sub(r"\s+", " ", m.group().lower()).replace("tumour", "tumor").replace("oesophag", "esophag")
             low = re.sub(r"(cancer|carcinoma|tumor|neoplasm|sarcoma|blastoma|glioma|melanoma)s\b", r"\1", low)
             low = re.sub(r"malignancies\b", "malignancy", low).replace(" ,", ",")
@@ -428,6 +595,29 @@ def cytokines_as_drugs(text: str) -> list[Composed]:
     return out
 
 
+_GATES = {
+    "nk": re.compile(r"NK|natural\s+killer", re.IGNORECASE),
+    "cells": re.compile(r"CIK|LAK|killer|KHYG|NK-92|YTS|NKL"),
+    "platform": re.compile(r"vaccin|engager|primer|agonist|specific|bifunctional|trifunctional|immunotherapy", re.IGNORECASE),
+    "agent": re.compile(r"anti|block|inhibit|neutrali|recombinant|rh|dose|HDAC|deacetylase|IMiD|immunomodulatory",
+                        re.IGNORECASE),
+    "barrier": re.compile(r"suppress|escape|evasi|evad|surveillance|exhaust|dysfunction|anergy|impair|reduc|decreas|"
+                          r"diminish|defective|compromis|poor|low|limited|insufficient|lack|restrict|scarce|absent|"
+                          r"hypoxic|hostile|toleroge|loss|down|shedding|internali|cleavage|HLA|MHC", re.IGNORECASE),
+    "tumour": re.compile(r"cancer|carcinoma|tumou?r|neoplasm|malignan|sarcoma|blastoma|glioma|melanoma|mesothelioma|"
+                         r"thymoma|seminoma|astrocytoma|ependymoma|paraganglioma|insulinoma", re.IGNORECASE),
+    "code": re.compile(r"[A-Z]{1,6}-?\d{2}|[A-Z]{2}-[A-Z]"),
+    "cytokine": re.compile(r"IL|interleukin", re.IGNORECASE),
+}
+
+
 def compose_all(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
-    return [*nk_products(text, known), *cell_products(text), *platforms(text), *agents(text, known), *inn_names(text),
-            *barriers(text, known), *tumours(text), *drug_codes(text, known), *cytokines_as_drugs(text)]
+    out: list[Composed] = []
+    for gate, recognise in ((None, lambda: nk_products(text, known)), (None, lambda: cell_products(text)),
+                            (None, lambda: platforms(text)), (None, lambda: agents(text, known)),
+                            (None, lambda: inn_names(text)), (None, lambda: barriers(text, known)),
+                            (None, lambda: tumours(text)), ("code", lambda: drug_codes(text, known)),
+                            ("cytokine", lambda: cytokines_as_drugs(text))):
+        if gate is None or _GATES[gate].search(text):  # a cheap test before the full grammar
+            out.extend(recognise())
+    return out

@@ -86,9 +86,22 @@ _NO_RESPONSE = re.compile(r"\bno\s+(?:confirmed\s+)?objective\s+(?:tumou?r\s+)?r
                           re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 # every measure pattern contains one of these: a cheap test before the full alternation
-_MEASURE_HINT = re.compile(r"respons|remission|control|benefit|surviv|PFS|OS\b|DoR|DOR|hazard|HR|grade|stable|SD|CR|PR|ORR|DCR|"
-                           r"adverse|AE|toxic|DLT|progress|follow|purity|viabil|expan|fold|serious|severe|TTP|DFS|RFS|EFS|"
-                           r"side\s+effect", re.IGNORECASE)
+_HINT_WORDS = re.compile(r"respons|remission|control|benefit|surviv|hazard|grade|stable|adverse|toxic|progress|follow[- ]?up|"
+                         r"purity|viabil|expan|fold|side\s+effect", re.IGNORECASE)
+_HINT_ABBR = re.compile(r"\b(?:[mr]?PFS|m?OS|m?DoR|m?DOR|HRs?|SD|CRs?|PRs?|ORRs?|DCR|CBR|AEs?|TRAEs?|TEAEs?|irAEs?|SAEs?|DLTs?|"
+                        r"m?TT[PR]|m?DFS|m?RFS|EFS)\b")
+_ZERO_HINT = re.compile(r"\b(?:no|without|not|absence|free)\b", re.IGNORECASE)
+
+
+class _Hint:
+    """Whether a sentence may hold a measure: words case-insensitively, abbreviations case-sensitively."""
+
+    @staticmethod
+    def search(sentence: str):
+        return _HINT_WORDS.search(sentence) or _HINT_ABBR.search(sentence)
+
+
+_MEASURE_HINT = _Hint()
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
 RESPONSE = {"ORR", "DCR", "CBR", "CR", "PR", "SD", "PD"}
 SURVIVAL = {"PFS", "OS", "DoR", "DFS", "RFS", "EFS", "TTP"}
@@ -262,6 +275,31 @@ def _named_events(sentence: str) -> list[tuple[str, float, str, str]]:
     return out
 
 
+# the words a measure phrase can start with: the full alternation is tried only at those words (measured:
+# scanning every position of every sentence with it cost more than the rest of the outcome grammar)
+_FIRST_WORDS = frozenset("""grade dose dlt dlts any all treatment traes teaes duration dor mdor objective overall orr orrs best
+response responses disease dcr clinical cbr complete cr crs partial pr prs stable sd were was remained progressive showed
+had experienced radiographic progression pfs mpfs rpfs dfs mdfs relapse recurrence rfs mrfs event efs time ttp mttp ttr mttr
+os mos median survival hr hrs hazard mean follow purity viability expansion expanded""".split())
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _measures(sentence: str) -> list[re.Match]:
+    """``_MEASURE_RX.finditer(sentence)``, tried only where a measure phrase can start."""
+    out: list[re.Match] = []
+    end = 0
+    for t in _TOKEN.finditer(sentence):
+        if t.start() < end:
+            continue
+        w = t.group()
+        if w[0].isdigit() or w.lower() in _FIRST_WORDS:
+            m = _MEASURE_RX.match(sentence, t.start())
+            if m:
+                out.append(m)
+                end = m.end()
+    return out
+
+
 def find_outcomes(sentence: str, subject: str | None = None, source: str | None = None,
                   subject_at=None) -> list[OutcomeFigure]:
     """Outcome figures in one sentence. ``subject_at(offset)`` names the agent nearest before an offset."""
@@ -272,7 +310,7 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
                                  sentence=sentence, source=source))
     if not _MEASURE_HINT.search(sentence):
         return out
-    for measure, value, unit, at in _zero_findings(sentence):
+    for measure, value, unit, at in (_zero_findings(sentence) if _ZERO_HINT.search(sentence) else ()):
         out.append(OutcomeFigure(measure, value, unit, subject=who(at), sentence=sentence, source=source))
     if not _DIGIT.search(sentence) and not _NUMBER_WORD.search(sentence):
         return out
@@ -281,7 +319,7 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
         if (measure, value, unit, event) not in seen:
             seen.add((measure, value, unit, event))
             out.append(OutcomeFigure(measure, value, unit, event=event, sentence=sentence, source=source))
-    found = list(_MEASURE_RX.finditer(sentence))
+    found = _measures(sentence)
     i = 0
     while i < len(found):
         group = [found[i]]
