@@ -59,10 +59,10 @@ _ANCHOR_WORDS = {
                "tumour", "tumours", "neoplasm", "neoplasms", "malignancy", "malignancies", "sarcoma", "sarcomas"},
 }
 _ANCHOR_PREFIXES = {
-    "barrier": ("immun", "suppr", "toler", "hosti", "escap", "evasi", "evade", "evadi", "surve", "exhau", "dysfu", "anerg",
-                "hypor", "impai", "reduc", "decre", "dimin", "defec", "compr", "atten", "poor", "low", "limit", "insuf",
-                "ineff", "restr", "scarc", "spars", "lack", "absen", "hypox", "inhib", "hla", "mhc", "loss", "down",
-                "shedd", "inter", "cleav", "dysfunct"),
+    "barrier": ("immunosup", "suppress", "tolerog", "hostil", "escap", "evasi", "evad", "surveil", "exhaust", "dysfunct",
+                "anerg", "hypores", "paralys", "inactiv", "impair", "defect", "comprom", "attenu", "reduc", "decreas",
+                "diminish", "poor", "infiltr", "traffick", "homing", "penetr", "recruit", "hypox", "inhibitory", "hla",
+                "mhc", "loss", "downreg", "down", "shedd", "internali", "cleav", "milieu"),
     "anti": ("anti", "rhil"),
 }
 
@@ -188,6 +188,16 @@ shelf adoptively high affinity super supercharged charged tumor tumour targeted 
 cryopreserved adoptive transferred derived transduced expressing armed stimulated primed receptor""".split())
 
 
+_JOIN = re.compile(r"[\s,\-\u2010\u2011/()]*")
+_SYMBOL = re.compile(r"[A-Z][A-Z0-9]")
+
+
+def _modifier_like(text: str, t: re.Match) -> bool:
+    word = t.group()
+    return (word.lower() in _MOD_FIRST or bool(_SYMBOL.match(word)) or word.isdigit()
+            or text[t.end():t.end() + 4] in ("-CAR", "\u2010CAR", "\u2011CAR"))
+
+
 def _nk_product_matches(text: str):
     """NK product phrases, found head first: the modifier grammar runs only where a modifier word (or a
     target symbol) stands right before "NK cells", or the head itself is a therapy phrase."""
@@ -197,9 +207,12 @@ def _nk_product_matches(text: str):
         prev = before[-1].strip(",;:(").split("-")[-1] if before else ""
         if before and (prev.lower() in _MOD_FIRST or re.search(r"[A-Z].*\d|\d.*[A-Z]|^[A-Z]{2,}", before[-1])):
             lo = max(0, h.start() - 90)
-            for t in _TOKEN.finditer(text, lo, h.start()):  # the phrase starts at a word: try those only
-                if t.start() > lo and text[t.start() - 1].isalnum():
-                    continue
+            tokens = list(_TOKEN.finditer(text, lo, h.start()))
+            i, nxt = len(tokens), h.start()
+            while i > 0 and _modifier_like(text, tokens[i - 1]) and _JOIN.fullmatch(text, tokens[i - 1].end(), nxt):
+                i -= 1
+                nxt = tokens[i].start()
+            for t in tokens[i:]:  # the longest phrase first: the run of modifier words right before the head
                 m = _NK_PRODUCT.match(text, t.start(), min(len(text), h.end() + 60))
                 if m and m.end() >= h.end() and m.span() not in seen:
                     seen.add(m.span())
@@ -473,7 +486,7 @@ _BARRIERS: list[tuple[re.Pattern, str | None, str | None]] = [
 def barriers(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
     out = []
     for rx, form, label in _BARRIERS:
-        for m in _finditer(rx, text, "barrier", 30, 120):
+        for m in _finditer(rx, text, "barrier", 60, 120):
             lab = label or re.sub(r"\s+", " ", m.group().lower())
             lab = re.sub(r"^(?:the|an?)\s+", "", lab)
             out.append(Composed(m.start(), m.end(), B, lab, form, reason="barrier phrase"))
@@ -513,7 +526,14 @@ _HISTOLOGY = _rx(r"\b(?:glioblastoma(?:\s+multiforme)?|neuroblastoma|medulloblas
 
 
 _HEAD_ONLY = _rx(r"\b" + _HEADS + r"\b")
-_TUMOUR_BEFORE_HEAD = _rx(r"\b(?:" + _SITES + r"(?:\s*,?\s+|" + _H + r")){1,3}$")
+_SITE_FIRST = frozenset("""lung breast ovarian ovary cervical endometrial uterine prostate prostatic pancreatic pancreas gastric
+stomach colorectal colon rectal colonic anal oesophageal esophageal liver hepatic hepatocellular biliary gallbladder renal kidney
+bladder urothelial testicular thyroid adrenal brain nasopharyngeal oral laryngeal oropharyngeal head skin cutaneous bone
+peritoneal pleural thymic neuroendocrine gastrointestinal digestive gynecologic gynecological gynaecologic gynaecological
+genitourinary pediatric paediatric squamous small non clear triple her her2 c erbb erbb2 hormone epithelial serous mucinous
+ductal lobular papillary medullary hepatobiliary upper castration muscle germ soft solid metastatic advanced recurrent
+refractory relapsed unresectable locally inoperable primary""".split())
+_TUMOUR_BEFORE_HEAD = _rx(r"(?:" + _SITES + r"(?:\s*,?\s+|" + _H + r")){1,3}$")
 _TUMOUR_NOT_AFTER = _rx(r"^" + _H + r"(?:cells?|growth|burden|lysis|killing|microenvironment|antigens?|specific|associated|"
                         r"infiltrating|derived|bearing)\b")
 
@@ -539,9 +559,12 @@ def _tumour_matches(text: str):
         if _TUMOUR_NOT_AFTER.match(text[h.end():h.end() + 40]):
             continue
         lo = max(0, h.start() - 90)
-        before = _TUMOUR_BEFORE_HEAD.search(text[lo:h.start()])
-        if before:
-            yield lo + before.start(), h.end()
+        for t in _TOKEN.finditer(text, lo, h.start()):  # longest first: the earliest site word that reaches the head
+            if t.group().lower() not in _SITE_FIRST or (t.start() > 0 and text[t.start() - 1].isalnum()):
+                continue
+            if _TUMOUR_BEFORE_HEAD.match(text, t.start(), h.start()):
+                yield t.start(), h.end()
+                break
 
 
 def tumours(text: str) -> list[Composed]:

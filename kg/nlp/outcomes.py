@@ -86,22 +86,7 @@ _NO_RESPONSE = re.compile(r"\bno\s+(?:confirmed\s+)?objective\s+(?:tumou?r\s+)?r
                           re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 # every measure pattern contains one of these: a cheap test before the full alternation
-_HINT_WORDS = re.compile(r"respons|remission|control|benefit|surviv|hazard|grade|stable|adverse|toxic|progress|follow[- ]?up|"
-                         r"purity|viabil|expan|fold|side\s+effect", re.IGNORECASE)
-_HINT_ABBR = re.compile(r"\b(?:[mr]?PFS|m?OS|m?DoR|m?DOR|HRs?|SD|CRs?|PRs?|ORRs?|DCR|CBR|AEs?|TRAEs?|TEAEs?|irAEs?|SAEs?|DLTs?|"
-                        r"m?TT[PR]|m?DFS|m?RFS|EFS)\b")
 _ZERO_HINT = re.compile(r"\b(?:no|without|not|absence|free)\b", re.IGNORECASE)
-
-
-class _Hint:
-    """Whether a sentence may hold a measure: words case-insensitively, abbreviations case-sensitively."""
-
-    @staticmethod
-    def search(sentence: str):
-        return _HINT_WORDS.search(sentence) or _HINT_ABBR.search(sentence)
-
-
-_MEASURE_HINT = _Hint()
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
 RESPONSE = {"ORR", "DCR", "CBR", "CR", "PR", "SD", "PD"}
 SURVIVAL = {"PFS", "OS", "DoR", "DFS", "RFS", "EFS", "TTP"}
@@ -305,13 +290,11 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
     """Outcome figures in one sentence. ``subject_at(offset)`` names the agent nearest before an offset."""
     out: list[OutcomeFigure] = []
     who = (lambda off: (subject_at(off) if subject_at else None) or subject)
-    if _NO_RESPONSE.search(sentence):
-        out.append(OutcomeFigure("ORR", 0.0, "%", subject=who(_NO_RESPONSE.search(sentence).start()),
-                                 sentence=sentence, source=source))
-    if not _MEASURE_HINT.search(sentence):
-        return out
-    for measure, value, unit, at in (_zero_findings(sentence) if _ZERO_HINT.search(sentence) else ()):
-        out.append(OutcomeFigure(measure, value, unit, subject=who(at), sentence=sentence, source=source))
+    if _ZERO_HINT.search(sentence):  # "no objective responses", "no DLTs", "without grade 4 events"
+        if (none := _NO_RESPONSE.search(sentence)):
+            out.append(OutcomeFigure("ORR", 0.0, "%", subject=who(none.start()), sentence=sentence, source=source))
+        for measure, value, unit, at in _zero_findings(sentence):
+            out.append(OutcomeFigure(measure, value, unit, subject=who(at), sentence=sentence, source=source))
     if not _DIGIT.search(sentence) and not _NUMBER_WORD.search(sentence):
         return out
     seen: set[tuple] = {(o.measure, o.value, o.unit) for o in out}

@@ -154,8 +154,9 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
     out: dict[tuple[str, str, str], Relation] = {}
     named: dict[tuple[str, str, str], Relation] = {}  # relations a phrase states of itself: never propagated
     ms = sorted(mentions, key=lambda m: m.start)
+    overlapping = any(b.start < a.end for a, b in zip(ms, ms[1:]))
     nested = {id(b) for a in ms for b in ms if a is not b and a.start <= b.start and b.end <= a.end
-              and (a.start, a.end) != (b.start, b.end)}
+              and (a.start, a.end) != (b.start, b.end)} if overlapping else set()
     for i, left in enumerate(ms):
         for right in ms[i + 1:]:
             if left.id == right.id:
