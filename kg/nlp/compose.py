@@ -318,7 +318,8 @@ def platforms(text: str) -> list[Composed]:
 
 # --- agents: antibodies against a receptor, blockade, recombinant cytokines, drug classes -------------
 _ANTI = _rx(r"\banti" + _H + r"?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14}?)(?:\s*\((?:m?Ab|mAb)\))?" + _H +
-            r"?(?:monoclonal\s+)?(?:antibod(?:y|ies)|m?Abs?|mAbs?|blocking\s+antibod(?:y|ies)|therapy|treatment)\b",
+            r"?(?:(?:monoclonal|blocking|inhibitory|immune|checkpoint|therapeutic|humani[sz]ed|fully|human)\s+){0,3}"
+            r"(?:antibod(?:y|ies)|m?Abs?|mAbs?|therapy|treatment|agents?|drugs?|inhibitors?|blockers?)\b",
             re.IGNORECASE)
 _BLOCK_OF = _rx(r"\b(?:blockade|blocking|inhibition|neutrali[sz]ation)\s+of\s+(?:the\s+)?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14})"
                 r"(?:\s+(?:receptor|pathway|axis|checkpoint))?\b", 0)

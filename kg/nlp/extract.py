@@ -179,7 +179,7 @@ class Extractor:
                 aliases.setdefault(prev.group(1), inner_hit.target)
         return aliases
 
-    _APPOSED_AFTER = re.compile(r"^\s*[,(]?\s*(?:called|named|termed)?\s*$")
+    _APPOSED_AFTER = re.compile(r"^\s*[,(]?\s*(?:called|named|termed|such\s+as|e\.g\.,?|including|like)?\s*$")
     _APPOSED_BEFORE = re.compile(r"^\s*(?:,|\()\s*(?:an?|the)?\s*$")
 
     def _apposed_drug(self, text: str, c, hits: list[Hit]) -> Hit | None:
@@ -189,7 +189,7 @@ class Extractor:
             cat = self._category_name(h)
             if cat not in ("agent", "combination_partner"):
                 continue
-            if h.start >= c.end and h.start - c.end < 12 and self._APPOSED_AFTER.match(text[c.end:h.start]):
+            if h.start >= c.end and h.start - c.end < 16 and self._APPOSED_AFTER.match(text[c.end:h.start]):
                 return h
             if h.end <= c.start and c.start - h.end < 12 and self._APPOSED_BEFORE.match(text[h.end:c.start]):
                 return h

@@ -77,7 +77,7 @@ RULES: tuple[Rule, ...] = (
                        r"with\s+or\s+without|in\s+addition\s+to|concurrent(?:ly)?\s+with|along\s+with|"
                        r"while\s+(?:staying|remaining|continuing|maintained)\s+on|admixed\s+with|instilled\s+with|"
                        r"(?:alone\s+)?(?:and|or)\s+with|combinations?\s+of)\b[^.;]*$"), 0.8),
-                  (_rx(r"(?:^|\s)\+\s" + r"[^.;]*$"), 0.8)),
+                  (_rx(r"(?:^|\s)(?:\+|\+\s*/\s*-|±)\s" + r"[^.;]*$"), 0.8)),
          max_gap=120, symmetric=True),
     Rule("nkv:testedIn", frozenset({A}), frozenset({T}),
          forward=((_rx(r"\b(?:in|for|against|treat\w*|among|within)\s+(?:[\w/]+[\s-]+){0,6}$"), 0.7),
