@@ -27,13 +27,33 @@ def converter() -> curies.Converter:
     return curies.load_prefix_map(prefix_map)
 
 
+@lru_cache(maxsize=512)
+def registry_prefix(prefix: str) -> tuple[str, str] | None:
+    """(canonical prefix, URI prefix) for a prefix the project's map lacks but the Bioregistry knows
+    (``PMCID`` -> pmc, ``pmid`` -> pubmed ...); a canonical prefix the project maps keeps the project's IRI.
+    The registry ships its data, so this never opens a connection."""
+    import bioregistry  # imported on first use: it loads the whole registry
+
+    norm = bioregistry.normalize_prefix(prefix)
+    if not norm:
+        return None
+    own = converter().expand(f"{norm}:x")
+    uri = own[:-1] if own else bioregistry.get_uri_prefix(norm)
+    return (norm, uri) if uri else None
+
+
 def expand(curie_or_iri: str) -> str:
-    """CURIE -> IRI; an IRI (http/https/urn) passes through unchanged."""
+    """CURIE -> IRI; an IRI (http/https/urn) passes through unchanged. Prefixes come from the project's
+    map (ontology/prefixes.json), else from the Bioregistry."""
     if re.match(r"^(https?|urn):", curie_or_iri):
         return curie_or_iri
     iri = converter().expand(curie_or_iri)
     if iri is None:
-        raise InputError(f"unknown CURIE prefix in {curie_or_iri!r}")
+        prefix, sep, local = curie_or_iri.partition(":")
+        found = registry_prefix(prefix) if sep and prefix and local else None
+        if found is None:
+            raise InputError(f"unknown CURIE prefix in {curie_or_iri!r}")
+        iri = found[1] + local
     return iri
 
 
@@ -43,10 +63,13 @@ def compress(iri: str) -> str:
 
 
 def is_curie_or_iri(value: str) -> bool:
+    """An IRI, or a CURIE whose prefix the project's map or the Bioregistry knows (``pmc:PMC7568699``)."""
     if re.match(r"^(https?|urn):", value):
         return True
-    prefix, sep, _ = value.partition(":")
-    return bool(sep) and converter().expand(value) is not None and bool(prefix)
+    prefix, sep, local = value.partition(":")
+    if not (sep and prefix and local) or re.search(r"\s", value):
+        return False
+    return converter().expand(value) is not None or registry_prefix(prefix) is not None
 
 
 def digest(*parts: str, length: int = 16) -> str:

@@ -15,7 +15,8 @@ INN_RX = re.compile(r"\b([a-z]{3,}(?:mab|leukin|cel|cept|stim|gene|vec|kinra))\b
 CONTEXT = re.compile(
     r"\b(?:antibod\w*|engager|vaccine|agonist|superagonist|cell\s+therapy|product|drug|agent|compound|fusion|"
     r"cytokine|received|treated|administered|given|dose[ds]?|infusion|combination|combined|plus|bispecific|"
-    r"trispecific|CAR|inhibitor|blockade|monotherapy|candidate)\b",
+    r"trispecific|CAR|inhibitor|blockade|monotherapy|candidate|intratumou?ral(?:ly)?|injection|injected|"
+    r"subcutaneous(?:ly)?|intravenous(?:ly)?|cytokine|immunocytokine)\b",
     re.IGNORECASE,
 )
 NOT_CODES = re.compile(r"^(?:NCT\d+|CD\d+\w?|IL\d+\w?|HLA\w*|COVID\w*|ECOG\d*|RECIST\w*|CTLA\d|HER\d|ISRCTN\d+|KCT\d+|"

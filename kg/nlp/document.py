@@ -57,10 +57,10 @@ _POPULATION_AFTER = re.compile(r"^[\s-]*(?:patients|cases|subjects|cohorts?|xeno
 _TREATS = re.compile(r"\b(?:receiv\w*|treat\w*|given|administ\w*|enrol\w*|randomi[sz]\w*|infus\w*|inject\w*|vaccinat\w*|"
                      r"assigned|included|eligible|recruit\w*|dosed|underwent|accrued|allocated|inoculated|"
                      r"implanted|engrafted|challenged)\b", re.IGNORECASE)
-_COMBINE = re.compile(r"\b(?:combin\w*|plus|with|together|concurrent\w*|followed\s+by|added|addition|alongside|"
-                      r"co-?administ\w*|sequential\w*)\b|\+", re.IGNORECASE)
-_CONTRAST = re.compile(r"\b(?:versus|vs\.?|compared\s+with|control\s+(?:arm|group)|alone|placebo|standard\s+of\s+care)\b",
-                       re.IGNORECASE)
+_COMBINE = re.compile(r"\b(?:combin\w*|plus|together\s+with|along\s+with|given\s+with|concurrent\w*|followed\s+by|"
+                      r"added|addition|alongside|co-?administ\w*|sequential\w*)\b|\+", re.IGNORECASE)
+_CONTRAST = re.compile(r"\b(?:versus|vs\.?|compared\s+with|control\s+(?:arm|group)|alone|placebo|standard\s+of\s+care|"
+                       r"monotherapy)\b", re.IGNORECASE)
 
 
 def _agentive(m: Mention, categories_of) -> bool:
@@ -148,9 +148,11 @@ def document_relations(sentences: list[SentenceMentions], categories_of, known: 
                         if rel.subject == f.id and rel.subject_text == an.group():
                             add(replace(rel, confidence=round(min(rel.confidence, 0.7) - 0.05, 2)))
         treats = bool(_TREATS.search(s.sentence)) or idx == 0
+        # a sentence that gives a partner without the focus and without a combination word is about that partner
+        elsewhere = not has_focus and any(m.category == C for m in s.mentions) and not _COMBINE.search(s.sentence)
         for m in s.mentions:
             lo, hi = m.start - s.start, m.end - s.start
-            if m.category == T and treats and (_POPULATION_BEFORE.search(s.sentence[:lo])
+            if m.category == T and treats and not elsewhere and (_POPULATION_BEFORE.search(s.sentence[:lo])
                                                or _POPULATION_AFTER.match(s.sentence[hi:])):
                 for f in focus:
                     add(_rel(f, m, "nkv:testedIn", s, 0.6))

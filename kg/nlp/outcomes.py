@@ -146,6 +146,9 @@ def _scan_values(seg: str) -> list[_Val]:
                 "yr": "years", "×": "fold"}.get(unit, unit) or None
         if unit is None:
             after = masked[m.end():m.end() + 25]
+            if re.match(r"\s*\(\s*\d+(?:\.\d+)?\s*%", after) and float(m.group("val").replace(",", "")).is_integer():
+                vals.append(_Val(m.start(), m.end(), float(m.group("val").replace(",", "")), None))  # "7 (12%)"
+                continue
             if not re.match(r"\s*(?:,|and|or|versus|vs\.?|to|compared)\b", after) and not after.strip().startswith(")"):
                 if vals:
                     break

@@ -80,8 +80,8 @@ RULES: tuple[Rule, ...] = (
                   (_rx(r"(?:^|\s)(?:\+|\+\s*/\s*-|±)\s" + r"[^.;]*$"), 0.8)),
          max_gap=120, symmetric=True),
     Rule("nkv:testedIn", frozenset({A}), frozenset({T}),
-         forward=((_rx(r"\b(?:in|for|against|treat\w*|among|within)\s+(?:[\w/]+[\s-]+){0,6}$"), 0.7),
-                  (_rx(r"\b(?:patients|subjects|participants|children|adults)\s+with\s+(?:[\w/]+,?[\s-]+){0,6}$"), 0.8),
+         forward=((_rx(r"\b(?:in|for|against|treat\w*|among|within)\s+(?:\w+,?[\s/-]+){0,6}$"), 0.7),
+                  (_rx(r"\b(?:patients|subjects|participants|children|adults)\s+with\s+(?:\w+,?[\s/-]+){0,6}$"), 0.8),
                   (_rx(r"\b(?:models?|xenografts?|cells?|lines?)\s+of\s+(?:\w+\s+){0,3}$"), 0.7)),
          backward=((_rx(r"^\s*[\w\s-]{0,40}?(?:patients|models?|xenografts?|mice|cohort)\b[^.;]{0,60}"
                         r"\b(?:received|were\s+treated|treated|given|were\s+given|receiving)\b[^.;]*$"), 0.75),
