@@ -163,7 +163,7 @@ def document_into(ds, doc: Document, extractor: Extractor) -> tuple[list[Stateme
                       attributed_to=EXTRACTOR, confidence=0.7)
         rdf.add_outcome(g, pub, fig, ev, doc.id, agents=ds.graph(rdf.G_STATEMENTS))
     for n in x.new_entities:
-        rdf.add_new_entity(ds.graph(rdf.G_UNVERIFIED), n.id, n.category, n.label, n.reason)
+        rdf.add_new_entity(ds.graph(rdf.G_UNVERIFIED), n.id, n.category, n.label, n.reason, n.also_agent)
     return extraction_statements(x), len(x.outcomes)
 
 

@@ -138,13 +138,15 @@ def add_lexicon(ds: Dataset, lexicon: Lexicon) -> None:
         g.add((node, NKV.category, Literal(e.category.value)))
 
 
-def add_new_entity(g: Graph, entity_id: str, category: str, label: str, reason: str) -> None:
+def add_new_entity(g: Graph, entity_id: str, category: str, label: str, reason: str, also_agent: bool = False) -> None:
     """An entity no lexicon row names, with a minted project IRI: typed, labelled and marked
     ``nkv:verified false`` so queries can tell it from curated entities."""
     from ..model import Category
 
     node = iri(entity_id)
     g.add((node, RDF.type, iri(Category(category).rdf_class)))
+    if also_agent:
+        g.add((node, RDF.type, NKV.Agent))
     g.add((node, RDFS.label, Literal(label, lang="en")))
     g.add((node, NKV.category, Literal(category)))
     g.add((node, NKV.verified, Literal(False)))

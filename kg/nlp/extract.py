@@ -50,6 +50,7 @@ class NewEntity:
     label: str
     reason: str
     platform: str | None = None  # the lexicon platform its name places it in ("HER2-CAR NK cell" -> CAR-NK)
+    also_agent: bool = False  # an unnamed cell product: a platform that is also the agent a study gives
 
 
 UNVERIFIED_PREFIX = "nkkg:unverified-"
@@ -132,6 +133,7 @@ class Extractor:
         for form, rule in lexicon.rules.items():
             if rule.entity and rule.rule != "never":
                 self.matcher.add(form, rule.entity)
+        self._also_agent: set[str] = set()  # minted product ids that act as agents (ids are content-derived)
         self.trial_aliases = dict(trial_aliases or {})
         for alias, nct in self.trial_aliases.items():
             self.matcher.add(alias, f"clinicaltrials:{nct}")
@@ -232,7 +234,10 @@ class Extractor:
             if target is None:
                 target = minted_id(c.category, c.label)
                 minted.setdefault(target, NewEntity(target, c.category.value, c.label, c.reason,
-                                                    c.platform if c.platform and self.lexicon.get(c.platform) else None))
+                                                    c.platform if c.platform and self.lexicon.get(c.platform) else None,
+                                                    c.category == Category.PLATFORM and "product" in c.reason))
+                if minted[target].also_agent:
+                    self._also_agent.add(target)
             keep = [h for h in keep if h not in inside or (c.inner and (h.start, h.end) == c.inner)
                     or (c.category == Category.TUMOUR and self._category_name(h) == "receptor")]
             keep.append(Hit(c.start, c.end, c.label, target))
@@ -344,7 +349,9 @@ class Extractor:
 
     def categories_of(self, m: Mention) -> tuple[Category, ...]:
         ent = self.lexicon.get(m.id)
-        return ent.categories if ent else (m.category,)
+        if ent:
+            return ent.categories
+        return (m.category, Category.AGENT) if m.id in self._also_agent else (m.category,)
 
     # -- the whole document ---------------------------------------------------------------
     def extract(self, doc: Document) -> Extraction:
