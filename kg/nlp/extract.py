@@ -159,7 +159,7 @@ class Extractor:
         aliases: dict[str, str] = {}
         ends = {h.end: h for h in hits}
         starts = {h.start: h for h in hits}
-        known = {text[h.start:h.end] for h in hits}
+        known = {text[h.start:h.end] for h in hits if not h.target.startswith(UNVERIFIED_PREFIX)}
         for d in find_definitions(text):
             h = ends.get(d.long_end)
             if h and d.short not in known and h.target:
@@ -277,7 +277,11 @@ class Extractor:
             for form, target in aliases.items():
                 if form not in self.lexicon.rules or self.lexicon.rules[form].rule != "never":
                     local.add(form, target)
-            hits = _merge_nested(hits, local.find(text))
+            found = local.find(text)
+            # a code the document defines for a known entity wins over the same code read as a new agent
+            defined = {(h.start, h.end) for h in found}
+            hits = [h for h in hits if not ((h.start, h.end) in defined and h.target.startswith(UNVERIFIED_PREFIX))]
+            hits = _merge_nested(hits, found)
         return hits
 
     def _is_tumour_hit(self, hit: Hit) -> bool:
