@@ -16,7 +16,7 @@ from .conftest import DATA
 
 MENTION_KEYS = {"start", "end", "text", "category", "id", "label", "negated", "hedged"}
 RELATION_KEYS = {"subject", "predicate", "object", "subject_text", "object_text", "sentence", "start", "end",
-                 "confidence", "negated", "hedged"}
+                 "confidence", "negated", "hedged", "rule"}
 OUTCOME_KEYS = {"measure", "value", "unit", "ci_low", "ci_high", "numerator", "denominator", "arm", "subject", "sentence",
                 "event"}
 

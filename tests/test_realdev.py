@@ -161,3 +161,22 @@ def test_unverified_entities_are_typed_once_and_marked(tmp_path):
                          use_default_graph_as_union=True))
     validate = CliRunner().invoke(main, ["validate", "--store", str(tmp_path / "s")])
     assert validate.exit_code == 0, validate.output
+
+
+def test_relation_confidence_is_the_measured_precision_of_its_rule():
+    from kg.build import extractor_for
+    from kg.config import Settings
+    from kg.model import Document, Section
+    from kg.nlp.extract import load_rule_confidence
+
+    table = load_rule_confidence()
+    assert len(table) >= 10 and all(0 < v < 1 for v in table.values())
+    ex = extractor_for(Settings.from_env())
+    x = ex.extract(Document("pubmed:5", "", (Section("text", "N-803 plus nivolumab was given to patients with NSCLC.", 0),)))
+    measured = [r for r in x.relations if r.rule in table]
+    assert measured and all(r.confidence == table[r.rule] for r in measured)
+    raw = extractor_for(Settings.from_env())
+    raw.rule_confidence = {}
+    assert {r.rule for r in raw.extract(Document("pubmed:5", "", (Section("text", "N-803 plus nivolumab was given to "
+                                                                             "patients with NSCLC.", 0),))).relations} == \
+        {r.rule for r in x.relations}

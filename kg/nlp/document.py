@@ -103,10 +103,10 @@ def choose_focus(sentences: list[SentenceMentions], categories_of) -> list[Menti
     return []
 
 
-def _rel(subject: Mention, obj: Mention, predicate: str, s: SentenceMentions, conf: float) -> Relation:
+def _rel(subject: Mention, obj: Mention, predicate: str, s: SentenceMentions, conf: float, rule: str) -> Relation:
     lo, hi = obj.start - s.start, obj.end - s.start
     return Relation(subject.id, predicate, obj.id, subject.text, obj.text, s.sentence, s.start, s.start + len(s.sentence),
-                    conf, negated=is_negated(s.sentence, lo, hi), hedged=is_hedged(s.sentence, lo, hi))
+                    conf, negated=is_negated(s.sentence, lo, hi), hedged=is_hedged(s.sentence, lo, hi), rule=rule)
 
 
 def document_relations(sentences: list[SentenceMentions], categories_of, known: set[tuple[str, str, str]]) -> list[Relation]:
@@ -132,7 +132,7 @@ def document_relations(sentences: list[SentenceMentions], categories_of, known: 
             if any(m.id in focus_ids for m in s.mentions):
                 for rel in sentence_relations(s.sentence, s.start, list(s.mentions), categories_of):
                     if rel.subject in focus_ids:
-                        add(rel)
+                        add(replace(rel, rule="doc:focus/" + rel.rule))
 
     for idx, s in enumerate(sentences):
         others = [m for m in s.mentions if _agentive(m, categories_of) and m.id not in focus_ids]
@@ -146,7 +146,8 @@ def document_relations(sentences: list[SentenceMentions], categories_of, known: 
                     ms = sorted([*s.mentions, virtual], key=lambda m: m.start)
                     for rel in sentence_relations(s.sentence, s.start, ms, categories_of):
                         if rel.subject == f.id and rel.subject_text == an.group():
-                            add(replace(rel, confidence=round(min(rel.confidence, 0.7) - 0.05, 2)))
+                            add(replace(rel, confidence=round(min(rel.confidence, 0.7) - 0.05, 2),
+                                        rule="doc:anaphora/" + rel.rule))
         treats = bool(_TREATS.search(s.sentence)) or idx == 0
         # a sentence that gives a partner without the focus and without a combination word is about that partner
         elsewhere = not has_focus and any(m.category == C for m in s.mentions) and not _COMBINE.search(s.sentence)
@@ -155,13 +156,13 @@ def document_relations(sentences: list[SentenceMentions], categories_of, known: 
             if m.category == T and treats and not elsewhere and (_POPULATION_BEFORE.search(s.sentence[:lo])
                                                or _POPULATION_AFTER.match(s.sentence[hi:])):
                 for f in focus:
-                    add(_rel(f, m, "nkv:testedIn", s, 0.6))
+                    add(_rel(f, m, "nkv:testedIn", s, 0.6, "doc:population"))
             elif m.category == TR and not has_focus:
                 for f in focus:
-                    add(_rel(f, m, "nkv:evaluatedIn", s, 0.65))
+                    add(_rel(f, m, "nkv:evaluatedIn", s, 0.65, "doc:registration"))
             elif m.category == C and not has_focus and _COMBINE.search(s.sentence) and treats \
                     and not _CONTRAST.search(s.sentence):
                 for f in focus:
                     if _agentive(f, categories_of):
-                        add(_rel(f, m, "nkv:combinedWith", s, 0.55))
+                        add(_rel(f, m, "nkv:combinedWith", s, 0.55, "doc:partner"))
     return list(out.values())

@@ -258,6 +258,29 @@ def score(gold: list[dict], predictions: dict[str, dict], lexicon: Lexicon) -> S
     return sc
 
 
+def relation_correct(gold: dict, pred: dict, lexicon: Lexicon, resolver: Resolver | None = None) -> list[bool]:
+    """For each predicted relation of one document (in order): does a gold relation of the same polarity
+    state it? Used to measure each rule's precision (scripts/measure_rules.py)."""
+    r = resolver or Resolver(lexicon)
+    _, g_by_text = _gold_entities(gold, r)
+    _, p_by_id = _pred_entities(pred, r)
+
+    def gkey(name: str) -> frozenset:
+        return g_by_text.get(name.casefold()) or frozenset({r.key(name), name_key(name)})
+
+    def pkey(ident: str) -> frozenset:
+        return p_by_id.get(ident) or frozenset({ident})
+
+    polarity = {"relations": (False, False), "negated_relations": (True, False), "hedged_relations": (False, True)}
+    gold_by_pol = {pol: [(p, gkey(s), gkey(o)) for s, p, o in gold.get(key) or []] for key, pol in polarity.items()}
+    out = []
+    for x in pred.get("relations", []):
+        pol = (bool(x["negated"]), bool(x["hedged"]) and not x["negated"])
+        cand = (x["predicate"], pkey(x["subject"]), pkey(x["object"]))
+        out.append(any(_match([g], [cand])[0] for g in gold_by_pol.get(pol, [])))
+    return out
+
+
 def format_errors(errors: dict[str, list]) -> str:
     """Per document, what was missed (FN) and what was wrong (FP), keys shown as their names."""
     lines = []

@@ -8,9 +8,12 @@ span in the document text and a confidence.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+
+from pathlib import Path
 
 from ..ids import slugify
+from ..resources import lexicon_dir
 from ..model import Category, Document, Mention, OutcomeFigure
 from .abbreviations import find_definitions
 from .candidates import Candidate, sentence_candidates
@@ -103,6 +106,20 @@ def _only_stage_words(rest: str) -> bool:
     return not _STAGE.sub("", rest).strip(" ,/-()")
 
 
+def load_rule_confidence(path: Path | None = None) -> dict[str, float]:
+    """Each relation rule's confidence, measured on the development set (``scripts/measure_rules.py``
+    writes ``ontology/lexicon/rule_confidence.tsv``); rules not in the table keep their prior class."""
+    path = path or lexicon_dir() / "rule_confidence.tsv"
+    if not path.exists():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) >= 4 and cols[3]:
+            out[cols[0]] = float(cols[3])
+    return out
+
+
 def _merge_nested(hits: list[Hit], more: list[Hit]) -> list[Hit]:
     """``hits`` (which may nest a receptor inside an antibody phrase) plus ``more`` where they overlap nothing."""
     out = list(hits)
@@ -121,8 +138,10 @@ def normalise_phase(match: re.Match) -> tuple[str, ...]:
 
 
 class Extractor:
-    def __init__(self, lexicon: Lexicon, trial_aliases: dict[str, str] | None = None):
+    def __init__(self, lexicon: Lexicon, trial_aliases: dict[str, str] | None = None,
+                 rule_confidence: dict[str, float] | None = None):
         self.lexicon = lexicon
+        self.rule_confidence = load_rule_confidence() if rule_confidence is None else dict(rule_confidence)
         self.nlp = build_nlp()
         self.matcher = FormMatcher()
         never = {f for f, r in lexicon.rules.items() if r.rule == "never"}
@@ -314,7 +333,8 @@ class Extractor:
                 if d and r:
                     lo, hi = min(d.start, r.start) - s_off, max(d.end, r.end) - s_off
                     out.append(Relation(drug, "nkv:targets", receptor, d.text, r.text, sentence, s_off, s_off + len(sentence),
-                                        0.85, is_negated(sentence, lo, hi), is_hedged(sentence, lo, hi)))
+                                        0.85, is_negated(sentence, lo, hi), is_hedged(sentence, lo, hi),
+                                        "phrase:named-antibody"))
                     have.add((drug, "nkv:targets", receptor))
         return out
 
@@ -327,7 +347,7 @@ class Extractor:
             if new and new.platform and (m.id, "nkv:usesPlatform", new.platform) not in have:
                 plat = self.lexicon.get(new.platform)
                 out.append(Relation(m.id, "nkv:usesPlatform", new.platform, m.text, plat.label if plat else new.platform,
-                                    sentence, s_off, s_off + len(sentence), 0.8))
+                                    sentence, s_off, s_off + len(sentence), 0.8, rule="phrase:named-product"))
                 have.add((m.id, "nkv:usesPlatform", new.platform))
         return out
 
@@ -347,7 +367,7 @@ class Extractor:
                         om = ids[o]
                         lo, hi = min(m.start, om.start) - s_off, max(m.end, om.end) - s_off
                         out.append(Relation(m.id, pred, o, m.text, om.text, sentence, s_off, s_off + len(sentence), 0.6,
-                                            is_negated(sentence, lo, hi), is_hedged(sentence, lo, hi)))
+                                            is_negated(sentence, lo, hi), is_hedged(sentence, lo, hi), "lexicon:known-pair"))
                         have.add((m.id, pred, o))
         return out
 
@@ -405,6 +425,9 @@ class Extractor:
                 phases.append(PhaseMention(normalise_phase(pm), pm.group(), trials_here[0] if len(trials_here) == 1 else None))
         relations.extend(document_relations(per_sentence, self.categories_of,
                                             {(r.subject, r.predicate, r.object) for r in relations}))
+        if self.rule_confidence:
+            relations = [replace(r, confidence=self.rule_confidence[r.rule]) if r.rule in self.rule_confidence else r
+                         for r in relations]
         trials = tuple(dict.fromkeys(m.id.split(":", 1)[1] for m in mentions if m.category == Category.TRIAL))
         used = {m.id for m in mentions}
         return Extraction(doc.id, tuple(mentions), tuple(relations), tuple(outcomes), trials, tuple(phases),

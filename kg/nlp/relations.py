@@ -33,6 +33,7 @@ class Relation:
     confidence: float
     negated: bool = False
     hedged: bool = False
+    rule: str = ""  # which rule found it ("testedIn:fwd1", "doc:population" ...): confidences are measured per rule
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
             if right.start < left.end:  # nested: "anti-NKG2A antibody" names its target
                 outer, inner = (left, right) if right.end <= left.end else (right, left)
                 if A in categories_of(outer) and inner.category == R:
-                    rel = _make(sentence, offset, outer, inner, "nkv:targets", 0.85, outer, outer)
+                    rel = _make(sentence, offset, outer, inner, "nkv:targets", 0.85, outer, outer, "targets:inside-phrase")
                     named.setdefault((rel.subject, rel.predicate, rel.object), rel)
                 continue
             gap = _gap(sentence, offset, left, right, ms)
@@ -174,13 +175,13 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
             for subj, obj, forward in ((left, right, True), (right, left, False)):
                 sc, oc = (lc, rc) if forward else (rc, lc)
                 for found in _apply_rules(gap, sc, oc, forward, obj.category):
-                    pred, conf = found
+                    pred, conf, rule_name = found
                     s_m, o_m = subj, obj
                     if pred == "nkv:combinedWith" and A in sc and A in oc and obj.id < subj.id:
                         s_m, o_m = obj, subj  # symmetric: one canonical direction between two agents
                     elif pred == "nkv:combinedWith" and A not in sc:
                         continue
-                    rel = _make(sentence, offset, s_m, o_m, pred, conf, left, right)
+                    rel = _make(sentence, offset, s_m, o_m, pred, conf, left, right, rule_name)
                     key = (rel.subject, rel.predicate, rel.object)
                     if key not in out or out[key].confidence < rel.confidence:
                         out[key] = rel
@@ -207,7 +208,7 @@ def _platform_to_agent(rels: dict) -> None:
             new_key = (agent, pred, o_id)
             if new_key not in rels:
                 rels[new_key] = Relation(agent, pred, o_id, rel.subject_text, rel.object_text, rel.sentence, rel.start,
-                                         rel.end, rel.confidence, rel.negated, rel.hedged)
+                                         rel.end, rel.confidence, rel.negated, rel.hedged, rel.rule + "+apposition")
 
 
 PLACEHOLDER = {A: "AGENT", P: "PLATFORM", R: "RECEPTOR", T: "TUMOUR", B: "TME_BARRIER", C: "PARTNER", TR: "TRIAL"}
@@ -230,13 +231,15 @@ def _apply_rules(gap: str, sc: set, oc: set, forward: bool, obj_cat: Category | 
                 re.search(r"\b" + PLACEHOLDER[obj_cat] + r"\b", gap if forward else ""):
             continue
         patterns = rule.forward if (forward or rule.symmetric) else rule.backward
-        best = max((conf for rx, conf in patterns if rx.search(gap)), default=0.0)
-        if best > 0:
-            yield rule.predicate, best
+        side = "fwd" if (forward or rule.symmetric) else "bwd"
+        hits = [(conf, k) for k, (rx, conf) in enumerate(patterns) if rx.search(gap)]
+        if hits:
+            conf, k = max(hits)
+            yield rule.predicate, conf, f"{rule.predicate[4:]}:{side}{k}"
     if sc & {A, P} and B in oc and not (forward and obj_cat and re.search(r"\bTME_BARRIER\b", gap)):
         found = _barrier_relation(gap, agent_first=forward)
         if found:
-            yield found
+            yield (*found, f"{found[0][4:]}:{'agent-first' if forward else 'barrier-first'}")
 
 
 _COORD = re.compile(r"^\s*(?:,\s*)?(?:and/or|and|or|as\s+well\s+as|plus|/|,)?\s*(?:(?:the|either|with)\s+)?"
@@ -280,13 +283,13 @@ def _propagate(rels: dict, ms: list[Mention], sentence: str, offset: int) -> Non
                     subject_text=rel.subject_text if side == "object" else other.text,
                     object_text=other.text if side == "object" else rel.object_text,
                     sentence=rel.sentence, start=rel.start, end=rel.end, confidence=round(rel.confidence - 0.05, 2),
-                    negated=rel.negated, hedged=rel.hedged)
+                    negated=rel.negated, hedged=rel.hedged, rule=rel.rule + "+list")
 
 
-def _make(sentence, offset, subj: Mention, obj: Mention, pred, conf, left: Mention, right: Mention) -> Relation:
+def _make(sentence, offset, subj: Mention, obj: Mention, pred, conf, left: Mention, right: Mention, rule: str = "") -> Relation:
     s, e = left.start - offset, right.end - offset
     return Relation(
         subject=subj.id, predicate=pred, object=obj.id, subject_text=subj.text, object_text=obj.text,
         sentence=sentence, start=offset, end=offset + len(sentence), confidence=conf,
-        negated=is_negated(sentence, s, e), hedged=is_hedged(sentence, s, e),
+        negated=is_negated(sentence, s, e), hedged=is_hedged(sentence, s, e), rule=rule,
     )
