@@ -285,6 +285,12 @@ _PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
     (_rx(r"\b(?:(?:bi|tri|tetra)" + _H + r"?specific|bifunctional|trifunctional)\s+(?:[\w-]+\s+){0,2}?"
          r"(?:antibod(?:y|ies)|BsAbs?|mAbs?|molecules?|constructs?|proteins?)\b"), "nk-engager-if-nk", "bispecific antibody"),
     (_rx(r"\b(?:(?:cell" + _H + r"based|allogeneic)\s+)?immune\s+primers?\b"), None, "immune primer"),
+    (_rx(r"\b(?:tumou?r" + _H + r"targeting|therapeutic|Fc" + _H + r"(?:engineered|modified|optimi[sz]ed|enhanced)|"
+         r"glyco" + _H + r"?engineered|afucosylated|ADCC" + _H + r"(?:enhanced|inducing|mediating|competent))\s+"
+         r"(?:(?:chimeric|humani[sz]ed|human|IgG1|monoclonal)\s+){0,2}(?:antibod(?:y|ies)|mAbs?)\b"),
+     "nkkg:adcc-antibody", "ADCC-competent monoclonal antibody"),
+    (_rx(r"\b(?:dendritic\s+cell|DC)(?:\s*\(DC\))?" + _H + r"(?:derived\s+)?exosomes?\b"), None,
+     "dendritic cell-derived exosome"),
     (_rx(r"\b(?:therapeutic|personali[sz]ed|individuali[sz]ed|neoantigen|whole" + _H + r"cell|tumou?r" + _H +
          r"lysate|autologous\s+tumou?r\s+cell|allogeneic\s+tumou?r\s+cell|cancer|tumou?r)\s+(?:cancer\s+)?vaccines?\b"),
      None, "cancer vaccine"),
@@ -458,7 +464,7 @@ _X_LOSS = _rx(r"\b(?P<x>[A-Za-z][A-Za-z0-9/\-]{1,12})\s+(?:receptor\s+)?(?:down"
 _BARRIERS: list[tuple[re.Pattern, str | None, str | None]] = [
     (_rx(r"\b(?:(?:highly|profoundly|strongly)\s+)?(?:immuno" + _H + r"?suppressive|immune" + _H + r"?suppressive|"
          r"suppressive|tolerogenic|hostile|immunosuppressed)\s+(?:tumou?r\s+)?(?:immune\s+)?(?:micro" + _H +
-         r"?environments?|milieu|TME|niches?|environments?)\b"),
+         r"?environments?|milieu|TME|niches?|environments?|state|status|network)\b"),
      "nkkg:immunosuppressive-tme", None),
     (_rx(r"\b(?:tumou?r\s+)?(?:immune|immunological)\s+(?:escape|evasion)\b|\bescape\s+(?:from\s+)?(?:the\s+)?"
          r"(?:host\s+)?(?:NK" + _H + r"cell" + _H + r"mediated\s+|NK\s+cell\s+|immune\s+|innate\s+)?"
@@ -476,6 +482,11 @@ _BARRIERS: list[tuple[re.Pattern, str | None, str | None]] = [
          r"recruitment)(?:\s+of\s+" + NK + r"\s+cells)?(?:\s+in(?:to)?\s+(?:the\s+)?(?:solid\s+)?tumou?rs?"
          r"(?:\s+(?:core|bed|mass))?)?\b"),
      "nkkg:poor-nk-infiltration", None),
+    (_rx(r"\b(?:poor|low|limited|impaired|reduced|insufficient|inefficient|restricted|scarce|sparse|lack\s+of|"
+         r"absent)\s+(?:immune|lymphocyte|T" + _H + r"cell|immune\s+cell)\s+(?:infiltration|infiltrates|trafficking)\b"),
+     None, "poor immune infiltration"),
+    (_rx(r"\b(?:immunologically\s+)?cold\s+(?:tumou?rs?|tumou?r\s+microenvironments?|phenotype|features?)\b"),
+     None, "immunologically cold tumour"),
     (_rx(r"\bhypoxic\s+(?:tumou?r\s+)?(?:micro" + _H + r"?environment|conditions|regions|tumou?rs?)\b"), "nkkg:hypoxia", None),
     (_rx(r"\b(?:immuno" + _H + r"?suppressive|suppressive|inhibitory)\s+(?:immune\s+)?(?:cells|cytokines|"
          r"myeloid\s+cells|factors|molecules|signals)\b"), None, None),
@@ -496,7 +507,8 @@ def barriers(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
         if inner is None:
             continue
         sym = text[inner[0]:inner[1]]
-        word = "shedding" if "shed" in m.group().lower() else "loss"
+        low = m.group().lower()
+        word = "shedding" if "shed" in low else "downregulation" if "down" in low else "loss"
         out.append(Composed(m.start(), m.end(), B, f"{sym} {word}", reason="loss of an activating receptor or ligand"))
     return out
 

@@ -91,6 +91,16 @@ class Scores:
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+_GENERIC_HEAD = re.compile(r"(?:cell|therapy|therapie|immunotherapy|immunotherapie|treatment|infusion|product)$")
+
+
+def name_keys(name: str) -> set[str]:
+    """The name key, and the key without a generic head noun ("CIK cells" = "CIK", "X therapy" = "X")."""
+    k = name_key(name)
+    bare = _GENERIC_HEAD.sub("", k)
+    return {k, bare} if len(bare) >= 3 else {k}
+
+
 def name_key(name: str) -> str:
     """A spelling-tolerant key for a name that is not in the lexicon: case, spaces, hyphens, a plural
     "s" and tumour/tumor do not matter ("Expanded NK-cells" = "expanded NK cell")."""
@@ -130,7 +140,7 @@ class Resolver:
             found = self.lexicon_id(n)
             if found:
                 return frozenset({found})
-        return frozenset(name_key(n) for n in names if n)
+        return frozenset(k for n in names if n for k in name_keys(n))
 
 
 def _match(gold: list[tuple], pred: list[tuple], misses: list | None = None) -> tuple[int, int, int]:
@@ -193,7 +203,7 @@ def _pred_entities(pred: dict, r: Resolver) -> tuple[list[tuple], dict[str, froz
         if m["id"].startswith("nkkg.cand"):
             continue
         k = keys.setdefault(m["id"], {m["id"]})
-        k.update({name_key(m.get("label") or ""), name_key(m.get("text") or "")} - {""})
+        k.update((name_keys(m.get("label") or "x") | name_keys(m.get("text") or "x")) - {"x"})
         cats.setdefault(m["id"], m["category"])
     frozen = {i: frozenset(k) for i, k in keys.items()}
     return [(cats[i], frozen[i]) for i in frozen], frozen
