@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CODE_RX = re.compile(r"\b([A-Z]{1,6}-?\d{2,6}[A-Za-z]?|[A-Z]{2,6}-[A-Z]{1,4}\d{1,4}[A-Za-z]?)\b")
+CODE_RX = re.compile(r"\b([A-Z]{1,6}-?\d{2,6}[A-Za-z]?|[A-Z]{2,6}-[A-Z]{1,4}\d{1,4}[A-Za-z]?|\d[A-Z]{1,2}\d{1,3}[A-Za-z]?)\b")
 INN_RX = re.compile(r"\b([a-z]{3,}(?:mab|leukin|cel|cept|stim|gene|vec|kinra))\b", re.IGNORECASE)
 CONTEXT = re.compile(
     r"\b(?:antibod\w*|engager|vaccine|agonist|superagonist|cell\s+therapy|product|drug|agent|compound|fusion|"
@@ -19,9 +19,10 @@ CONTEXT = re.compile(
     r"subcutaneous(?:ly)?|intravenous(?:ly)?|cytokine|immunocytokine)\b",
     re.IGNORECASE,
 )
-NOT_CODES = re.compile(r"^(?:NCT\d+|CD\d+\w?|IL\d+\w?|HLA\w*|COVID\w*|ECOG\d*|RECIST\w*|CTLA\d|HER\d|ISRCTN\d+|KCT\d+|"
+NOT_CODES = re.compile(r"^(?:4T1|3LL|2D|3D|NCT\d+|CD\d+\w?|IL\d+\w?|HLA\w*|COVID\w*|ECOG\d*|RECIST\w*|CTLA\d|HER\d|ISRCTN\d+|KCT\d+|"
                        r"[A-Z]\d{2,3}[A-Z]|[GTNM]\d\w?|PD\d|ULBP\d|KIR\d\w*|CXCL\d+|CCL\d+|TLR\d+|GD\d)$")
-AFTER_NOT_AGENT = re.compile(r"^\s*(?:cells?|cell\s+lines?|lines?|xenografts?|tumou?rs?|mice|model|study|trial|cohort|"
+AFTER_NOT_AGENT = re.compile(r"^\s*-?(?:cells?|cell\s+lines?|lines?|xenografts?|tumou?rs?|mice|model|study|trial|cohort|bearing|"
+                             r"breast|colon|lung|melanoma|lymphoma|murine|syngeneic|"
                              r"score|criteria|gene|allele|variant|polymorphism)\b", re.IGNORECASE)
 BEFORE_NOT_AGENT = re.compile(r"(?:trial|study|protocol|cohort|lines?|ENGOT|GOG|version|grade)[\s:;,-]*$", re.IGNORECASE)
 STOP_WORDS = {"concept", "concepts", "intercept", "precept", "percept", "interleukin", "interleukins", "lymphokine", "chemokine", "cytokine", "adaptogene", "transgene", "oncogene"}

@@ -423,6 +423,7 @@ _PARTNER_WHITELIST_ENDINGS = ("platin", "taxel", "tabine", "rubicin", "tecan", "
 
 
 _STEM_ENDINGS = tuple(re.findall(r"[a-z]+", _AGENT_STEMS + "|" + _PARTNER_STEMS))
+_STEMS_LONGEST_FIRST = sorted(_STEM_ENDINGS, key=len, reverse=True)
 _WORD = re.compile(r"[A-Za-z]{7,}")
 
 
@@ -438,7 +439,7 @@ def inn_names(text: str) -> list[Composed]:
         low = name.lower()
         if low in _NOT_INN or not name[0].isalpha() or (name[0].isupper() and name[1:].isupper()):
             continue
-        stem = m.group("stem").lower()
+        stem = next(st for st in _STEMS_LONGEST_FIRST if low.endswith(st))
         if stem in ("kin",) and not low.endswith(("leukin", "kin")):
             continue
         if stem == "kin" and not re.search(r"(?:leu|nogapende|ode|ter|ferma)kin$", low):

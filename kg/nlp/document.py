@@ -96,7 +96,7 @@ def choose_focus(sentences: list[SentenceMentions], categories_of) -> list[Menti
         top, n = counts.most_common(1)[0]
         if n >= 2:
             return [next(m for s in sentences for m in s.mentions if m.id == top)]
-    for cat in (P, C):
+    for cat in (P, C):  # an unnamed product, else an antibody studied for its effect on NK cells (ADCC)
         found = [m for m in title if m.category == cat and (cat == P or m.text.lower().endswith("mab"))]
         if found:
             return firsts(found[:1])

@@ -98,6 +98,7 @@ _STAGE_WORDS = ("advanced|metastatic|recurrent|refractory|relapsed|locally|unres
                 "end-stage|early-stage|untreated|previously|treated|newly|diagnosed|stage|[IV]+[ABC]?|and|or|the|an?|"
                 "progressive|persistent|resistant|sensitive|naive|naïve|high-risk|low-risk|poor-risk")
 _STAGE = re.compile(r"\b(?:" + _STAGE_WORDS + r")\b[\s,/-]*", re.IGNORECASE)
+_HEAD_NOUN = re.compile(r"\b(?:tumou?rs?|neoplasms?|malignanc(?:y|ies)|cancers|carcinomas)$", re.IGNORECASE)
 _HER2_POS = re.compile(r"\b(?:HER-?2(?:/neu)?|c-?erbB-?2|ErbB-?2)[\s-]*(?:positive|overexpressing|amplified|expressing|\+)",
                        re.IGNORECASE)
 
@@ -266,8 +267,10 @@ class Extractor:
     def _lexicon_form(self, surface: str, label: str) -> str | None:
         """The lexicon entity a grammar-recognised phrase names once stage words are dropped
         ("HER2-overexpressing metastatic breast cancer" -> HER2-positive breast cancer)."""
-        for form in (surface, label, _HER2_POS.sub("HER2-positive", _STAGE.sub("", surface)).strip(),
-                     _HER2_POS.sub("HER2-positive", _STAGE.sub("", label)).strip()):
+        forms = [surface, label, _HER2_POS.sub("HER2-positive", _STAGE.sub("", surface)).strip(),
+                 _HER2_POS.sub("HER2-positive", _STAGE.sub("", label)).strip()]
+        forms += [_HEAD_NOUN.sub(head, f) for f in forms[2:] for head in ("cancer", "carcinoma")]  # "breast tumors"
+        for form in forms:
             found = self.matcher.lookup(form) if form else None
             if found:
                 return found

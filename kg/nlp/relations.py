@@ -145,6 +145,12 @@ def _gap(sentence: str, offset: int, left: Mention, right: Mention, others: list
     return "".join(parts)
 
 
+# "patients received cetuximab and lenalidomide": two drugs joined by "and" after a verb of giving
+_GIVEN_TOGETHER = re.compile(r"^\s*(?:,\s*)?(?:and|&)\s*$", re.IGNORECASE)
+_GIVEN_BEFORE = re.compile(r"\b(?:received|receiving|treated\s+with|given|administered|combination\s+of|combining|"
+                           r"regimen\s+of|consisting\s+of|dosed\s+with)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+
+
 def _contrast_between(gap: str) -> bool:
     return bool(re.search(r"\b" + CONTRAST + r"\b", gap, re.IGNORECASE))
 
@@ -172,6 +178,10 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
                 continue
             gap = _gap(sentence, offset, left, right, ms)
             lc, rc = set(categories_of(left)), set(categories_of(right))
+            if A in lc and rc & {A, C} and _GIVEN_TOGETHER.match(gap) and \
+                    _GIVEN_BEFORE.search(sentence[max(0, left.start - offset - 60):left.start - offset]):
+                rel = _make(sentence, offset, left, right, "nkv:combinedWith", 0.75, left, right, "combinedWith:given-and")
+                out.setdefault((rel.subject, rel.predicate, rel.object), rel)
             for subj, obj, forward in ((left, right, True), (right, left, False)):
                 sc, oc = (lc, rc) if forward else (rc, lc)
                 for found in _apply_rules(gap, sc, oc, forward, obj.category):
