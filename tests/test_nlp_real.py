@@ -164,6 +164,14 @@ def test_negated_and_hedged_relations_stay_so(ex):
     ("Partial responses and stable disease were observed in 7 (12%) and 30 (50%) patients, respectively.",
      {("PR", 12.0, "%"), ("SD", 50.0, "%")}),
     ("The median time to recurrence was 13.6 (IQR 6.5-25.2) months in the CIK group.", {("TTP", 13.6, "months")}),
+    ("The 3-year overall survival (OS) and 3-year disease-free survival (DFS) rates were 40.1 versus 30.2% (P = 0.04) "
+     "and 25.5 versus 12.0% (P = 0.01), respectively.",
+     {("OS", 40.1, "%"), ("OS", 30.2, "%"), ("DFS", 25.5, "%"), ("DFS", 12.0, "%")}),
+    ("Median PFS was longer in the NK group (8.1 months) than in the control group (6.2 months, P = 0.02).",
+     {("PFS", 8.1, "months"), ("PFS", 6.2, "months")}),
+    ("Median OS was 9.9 months for drug A plus cetuximab versus 9.1 months for placebo plus cetuximab.",
+     {("OS", 9.9, "months"), ("OS", 9.1, "months")}),
+    ("The response rate was 55.5% in the TACE+CIK group and 41.0% in the TACE group.", {("ORR", 55.5, "%"), ("ORR", 41.0, "%")}),
 ])
 def test_outcome_grammar(ex, sentence, expected):
     assert figures(run(ex, sentence)) == expected

@@ -73,10 +73,14 @@ _VALUE = re.compile(
     r"-?\s*fold\b|×)?",
     re.IGNORECASE,
 )
+_ARM = r"[\w+/-]+(?:\s+(?:plus|and|\+|with)\s+[\w+/-]+)?"
 _CONNECTOR = re.compile(r"^[\s,;()]*(?:(?:versus|vs\.?|compared\s+(?:with|to)|against|and|or|to|respectively|"
                         r"with\s+[\w-]+(?:\s+[\w-]+)?(?:\s+alone)?|in\s+the\s+[\w-]+\s+arm|"
-                        r"(?:in|for)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:groups?|arms?|cohorts?)|"
-                        r"(?:in|for)\s+(?:groups?|arms?|cohorts?)\s+[A-Z0-9]{1,2})[\s,;()]*)*$", re.IGNORECASE)
+                        r"(?:in|for)\s+(?:the\s+)?[\w+/-]+(?:\s+[\w+/-]+)?\s+(?:groups?|arms?|cohorts?)|"
+                        r"(?:in|for)\s+(?:groups?|arms?|cohorts?)\s+[A-Z0-9]{1,2}|"
+                        r"than(?:\s+(?:in|with|for))?\s+(?:the\s+)?[\w+/-]+(?:\s+[\w+/-]+)?|"
+                        r"for\s+" + _ARM + r"(?:\s+alone)?)[\s,;()]*)*$", re.IGNORECASE)
+_P_MASK = re.compile(r"[,;(]?\s*(?:interaction\s+)?[Pp]\s*(?:[=<>≤≥]|<=|>=)\s*0?\.\d+\s*\)?")
 _WORDS = {"no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _COUNT_WORD = re.compile(r"\b(?P<n>\d+|" + "|".join(k for k in _WORDS if k not in ("no", "none")) + r")"
@@ -113,6 +117,7 @@ def _scan_values(seg: str) -> list[_Val]:
     for s, e, _ in cis:
         masked = masked[:s] + " " * (e - s) + masked[e:]
     masked = _RANGE.sub(lambda m: " " * len(m.group()), masked)
+    masked = _P_MASK.sub(lambda m: " " * len(m.group()), masked)  # P values are never figures
     vals: list[_Val] = []
     for m in _VALUE.finditer(masked):
         if m.group("val") and (m.group("unit") or "") == "%" and vals and vals[-1].unit is None and \
@@ -272,8 +277,13 @@ os mos median survival hr hrs hazard mean follow purity viability expansion expa
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 
+_GROUP_GAP = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:,|and|or|/|,\s*and)\s*(?:(?:\d+|one|two|three|five)[- ](?:year|month)\s+)?",
+                        re.IGNORECASE)
+
+
 def _measures(sentence: str) -> list[re.Match]:
-    """``_MEASURE_RX.finditer(sentence)``, tried only where a measure phrase can start."""
+    """``_MEASURE_RX.finditer(sentence)``, tried only where a measure phrase can start; a measure's own
+    abbreviation in brackets right after it ("overall survival (OS)") is not a second measure."""
     out: list[re.Match] = []
     end = 0
     for t in _TOKEN.finditer(sentence):
@@ -283,6 +293,10 @@ def _measures(sentence: str) -> list[re.Match]:
         if w[0].isdigit() or w.lower() in _FIRST_WORDS:
             m = _MEASURE_RX.match(sentence, t.start())
             if m:
+                if out and out[-1].lastgroup == m.lastgroup and re.fullmatch(r"\s*\(\s*", sentence[out[-1].end():m.start()]) \
+                        and sentence[m.end():m.end() + 3].lstrip().startswith(")"):
+                    end = m.end()
+                    continue
                 out.append(m)
                 end = m.end()
     return out
@@ -310,7 +324,7 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
     while i < len(found):
         group = [found[i]]
         j = i + 1
-        while j < len(found) and re.fullmatch(r"\s*(?:,|and|or|/|,\s*and)\s*", sentence[group[-1].end():found[j].start()]):
+        while j < len(found) and _GROUP_GAP.fullmatch(sentence[group[-1].end():found[j].start()]):
             group.append(found[j])
             j += 1
         end = found[j].start() if j < len(found) else len(sentence)
@@ -321,7 +335,11 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
         if len(group) == 1:
             values = [v for v in values if _fits(measures[0], v)]
         pairs: list[tuple[str, _Val, bool]] = []
-        if len(group) > 1 and len(values) >= len(group):
+        if len(group) > 1 and len(values) == 2 * len(group) and \
+                re.search(r"\b(?:versus|vs)\b", seg[values[0].end:values[1].start], re.IGNORECASE):
+            # "OS and DFS were 32.4 versus 23.4% and 28.3 versus 10.4%": a pair of arms per measure
+            pairs = [(measures[k // 2], v, k % 2 == 0) for k, v in enumerate(values)]
+        elif len(group) > 1 and len(values) >= len(group):
             pairs = [(m, v, True) for m, v in zip(measures, values)]
         elif len(group) == 1 and values:
             pairs = [(measures[0], v, k == 0) for k, v in enumerate(values)]
