@@ -73,7 +73,7 @@ _VALUE = re.compile(
     r"-?\s*fold\b|×)?",
     re.IGNORECASE,
 )
-_ARM = r"[\w+/-]+(?:\s+(?:plus|and|\+|with)\s+[\w+/-]+)?"
+_ARM = r"[\w+/-]+(?:\s+[\w+/-]+)?(?:\s+(?:plus|and|\+|with)\s+[\w+/-]+)?"
 _CONNECTOR = re.compile(r"^[\s,;()]*(?:(?:versus|vs\.?|compared\s+(?:with|to)|against|and|or|to|respectively|"
                         r"with\s+[\w-]+(?:\s+[\w-]+)?(?:\s+alone)?|in\s+the\s+[\w-]+\s+arm|"
                         r"(?:in|for)\s+(?:the\s+)?[\w+/-]+(?:\s+[\w+/-]+)?\s+(?:groups?|arms?|cohorts?)|"
