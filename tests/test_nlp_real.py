@@ -184,3 +184,15 @@ def test_adverse_event_keeps_its_name(ex):
 
 def test_background_sentences_without_a_measure_give_no_figure(ex):
     assert figures(run(ex, "The follow-up computed tomography at 3 months showed no residual tumour.")) == set()
+
+
+def test_a_hedged_conclusion_presupposes_the_design(ex):
+    x = run(ex, "CIK cells may be a valuable strategy for patients with hepatocellular carcinoma. CIK cells might bind NKG2D.")
+    cik = mentions(x)["CIK cells"][1]
+    assert (cik, "nkv:testedIn", "nkkg:hcc") in rels(x)  # tested in HCC: the hedge is about efficacy
+    assert (cik, "nkv:targets", "nkkg:nkg2d") in rels(x, positive=False)  # a mechanism stays hedged
+
+
+def test_a_negated_background_clause_does_not_negate_the_design(ex):
+    x = run(ex, "Patients with HER2-positive breast cancer, for whom no standard therapy was available, received margetuximab.")
+    assert ("nkkg:margetuximab", "nkv:testedIn", "nkkg:her2-positive-breast-cancer") in rels(x)

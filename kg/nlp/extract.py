@@ -22,7 +22,7 @@ from .document import SentenceMentions, document_relations
 from .ellipsis import elided_hits
 from .lexicon import Entity, Lexicon
 from .matching import FormMatcher, Hit, longest_first
-from .negation import is_hedged, is_negated
+from .negation import is_hedged, is_negated, relation_polarity
 from .outcomes import find_outcomes
 from .pipeline import build_nlp, sentence_spans
 from .relations import Relation, sentence_relations
@@ -374,6 +374,14 @@ class Extractor:
                         have.add((m.id, pred, o))
         return out
 
+    def _finish(self, r: Relation) -> Relation:
+        """The measured confidence of the relation's rule, and the polarity its predicate allows."""
+        negated, hedged = relation_polarity(r.predicate, r.sentence, r.negated, r.hedged)
+        conf = self.rule_confidence.get(r.rule, r.confidence)
+        if (negated, hedged, conf) == (r.negated, r.hedged, r.confidence):
+            return r
+        return replace(r, negated=negated, hedged=hedged, confidence=conf)
+
     def categories_of(self, m: Mention) -> tuple[Category, ...]:
         ent = self.lexicon.get(m.id)
         if ent:
@@ -428,9 +436,7 @@ class Extractor:
                 phases.append(PhaseMention(normalise_phase(pm), pm.group(), trials_here[0] if len(trials_here) == 1 else None))
         relations.extend(document_relations(per_sentence, self.categories_of,
                                             {(r.subject, r.predicate, r.object) for r in relations}))
-        if self.rule_confidence:
-            relations = [replace(r, confidence=self.rule_confidence[r.rule]) if r.rule in self.rule_confidence else r
-                         for r in relations]
+        relations = [self._finish(r) for r in relations]
         trials = tuple(dict.fromkeys(m.id.split(":", 1)[1] for m in mentions if m.category == Category.TRIAL))
         used = {m.id for m in mentions}
         return Extraction(doc.id, tuple(mentions), tuple(relations), tuple(outcomes), trials, tuple(phases),

@@ -29,7 +29,8 @@ TERMINATORS = re.compile(r"\b(?:but|however|whereas|although|though|while|yet|ex
 # "no dose-limiting toxicity") says nothing against the relation between the entities around it.
 OUTCOME_NEGATED = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:adverse|toxicit|dose[- ]limiting|DLTs?\b|progression|"
                              r"responses?|side[- ]effects?|safety|graft|GvHD|CRS|neurotoxicity|deaths?|evidence\s+of\s+disease|"
-                             r"difference|change|benefit|increase|decrease|recurrence|relapse)", re.IGNORECASE)
+                             r"difference|change|benefit|increase|decrease|recurrence|relapse|correlation|association|effect|"
+                             r"standard|other|further|available|effective|prior|previous|approved|curative)", re.IGNORECASE)
 # "no" inside these phrases is not a negation of the finding
 PSEUDO = re.compile(r"\b(?:no\s+(?:doubt|significant\s+difference\s+in\s+safety)|not\s+only|no\.|"
                     r"with\s+or\s+without|whether\s+or\s+not|or\s+not)", re.IGNORECASE)
@@ -70,3 +71,22 @@ def is_negated(sentence: str, start: int, end: int, window: int = 60) -> bool:
 
 def is_hedged(sentence: str, start: int, end: int, window: int = 120) -> bool:
     return _in_scope(sentence, "hedge", start, end, window)
+
+
+# What a speculation or a negation cue can take from a relation. A study's design (what was tested in
+# what, given with what, evaluated in which trial) is presupposed by a conclusion that hedges its
+# efficacy ("CIK cells may be a valuable strategy in HCC" still reports CIK cells tested in HCC); only
+# mechanistic claims (binding, countering, being limited by) are hedged. A design relation is negated
+# only when the verb of giving or testing itself is ("was not given with", "without cetuximab").
+MECHANISTIC = frozenset({"nkv:targets", "nkv:counters", "nkv:limitedBy"})
+_DESIGN_NEGATED = re.compile(r"(?:not|never|no\s+longer)\s+(?:been\s+|be\s+)?(?:combined|given|administered|tested|"
+                             r"evaluated|studied|used|treated|co-?administered|added|included|assessed|investigated)|"
+                             r"without|rather\s+than|instead\s+of", re.IGNORECASE)
+
+
+def relation_polarity(predicate: str, sentence: str, negated: bool, hedged: bool) -> tuple[bool, bool]:
+    """(negated, hedged) of a relation once the predicate's kind is taken into account."""
+    if predicate in MECHANISTIC:
+        return negated, hedged
+    return negated and bool(_DESIGN_NEGATED.search(sentence)), False
+
