@@ -79,9 +79,9 @@ def is_hedged(sentence: str, start: int, end: int, window: int = 120) -> bool:
 # mechanistic claims (binding, countering, being limited by) are hedged. A design relation is negated
 # only when the verb of giving or testing itself is ("was not given with", "without cetuximab").
 MECHANISTIC = frozenset({"nkv:targets", "nkv:counters", "nkv:limitedBy"})
-_DESIGN_NEGATED = re.compile(r"(?:not|never|no\s+longer)\s+(?:been\s+|be\s+)?(?:combined|given|administered|tested|"
-                             r"evaluated|studied|used|treated|co-?administered|added|included|assessed|investigated)|"
-                             r"without|rather\s+than|instead\s+of", re.IGNORECASE)
+_DESIGN_NEGATED = re.compile(r"\b(?:not|never|no\s+longer)\s+(?:been\s+|be\s+)?(?:combined|given|administered|tested|"
+                             r"evaluated|studied|used|treated|co-?administered|added|included|assessed|investigated)\b|"
+                             r"\bwithout\b|\brather\s+than\b|\binstead\s+of\b", re.IGNORECASE)
 
 
 def relation_polarity(predicate: str, sentence: str, negated: bool, hedged: bool) -> tuple[bool, bool]:
