@@ -196,3 +196,17 @@ def test_a_hedged_conclusion_presupposes_the_design(ex):
 def test_a_negated_background_clause_does_not_negate_the_design(ex):
     x = run(ex, "Patients with HER2-positive breast cancer, for whom no standard therapy was available, received margetuximab.")
     assert ("nkkg:margetuximab", "nkv:testedIn", "nkkg:her2-positive-breast-cancer") in rels(x)
+
+
+def test_antibodies_described_by_their_target_in_several_ways(ex):
+    x = run(ex, "The TIGIT-targeted antibody, tiragolumab, was given with atezolizumab (anti-PD-L1). Lirilumab "
+                "(antibody against KIR2D) was tested.")
+    assert {("nkkg:tiragolumab", "nkv:targets", "nkkg:tigit"), ("nkkg:atezolizumab", "nkv:targets", "nkkg:pd-l1"),
+            ("nkkg:tiragolumab", "nkv:usesPlatform", "nkkg:nk-checkpoint-antibody")} <= rels(x)
+    assert ("nkkg:tiragolumab", "nkv:targets", "nkkg:pd-l1") not in rels(x)  # the nearer drug owns the target
+
+
+def test_oncolytic_virus_named_by_its_virus(ex):
+    x = run(ex, "We armed an oncolytic virus, vesicular stomatitis virus (VSV), with IL-15.")
+    vsv = mentions(x)["vesicular stomatitis virus"][1]
+    assert mentions(x)["VSV"][1] == vsv and (vsv, "nkv:usesPlatform", "nkkg:oncolytic-virus") in rels(x)

@@ -49,9 +49,10 @@ _ANCHOR_WORDS = {
     "cells": {"cik", "lak", "killer", "khyg", "yts", "nkl"},
     "platform": {"vaccine", "vaccines", "vaccination", "vaccinations", "engager", "engagers", "primer", "primers",
                  "agonist", "agonists", "superagonist", "superagonists", "antibody", "antibodies", "bsab", "bsabs", "mab",
-                 "mabs", "molecule", "molecules", "construct", "constructs", "protein", "proteins", "immunotherapy"},
+                 "mabs", "molecule", "molecules", "construct", "constructs", "protein", "proteins", "immunotherapy",
+                 "immunocytokine", "immunocytokines", "cytokine", "cytokines", "exosome", "exosomes"},
     "anti": {"anti", "blockade", "blocking", "inhibition", "neutralization", "neutralisation", "neutralizing",
-             "neutralising", "targeting", "directed", "recombinant", "rh", "high", "low", "hdac", "histone", "dnmt", "dna",
+             "neutralising", "targeting", "targeted", "directed", "against", "antibody", "antibodies", "recombinant", "rh", "high", "low", "hdac", "histone", "dnmt", "dna",
              "proteasome", "bet", "parp", "mtor", "cdk4", "mek", "braf", "ezh2", "ido", "ido1", "a2a", "a2ar", "tgf",
              "immunomodulatory", "imid", "imids"},
     "barrier": set(),
@@ -291,6 +292,8 @@ _PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
      "nkkg:adcc-antibody", "ADCC-competent monoclonal antibody"),
     (_rx(r"\b(?:dendritic\s+cell|DC)(?:\s*\(DC\))?" + _H + r"(?:derived\s+)?exosomes?\b"), None,
      "dendritic cell-derived exosome"),
+    (_rx(r"\b(?:tumou?r" + _H + r"target(?:ed|ing)\s+)?immunocytokines?\b|\btumou?r" + _H + r"targeted\s+cytokines?\b"),
+     None, "immunocytokine"),
     (_rx(r"\b(?:therapeutic|personali[sz]ed|individuali[sz]ed|neoantigen|whole" + _H + r"cell|tumou?r" + _H +
          r"lysate|autologous\s+tumou?r\s+cell|allogeneic\s+tumou?r\s+cell|cancer|tumou?r)\s+(?:cancer\s+)?vaccines?\b"),
      None, "cancer vaccine"),
@@ -329,8 +332,13 @@ _ANTI = _rx(r"\banti" + _H + r"?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14}?)(?:\s*\((?:m?Ab
             re.IGNORECASE)
 _BLOCK_OF = _rx(r"\b(?:blockade|blocking|inhibition|neutrali[sz]ation)\s+of\s+(?:the\s+)?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14})"
                 r"(?:\s+(?:receptor|pathway|axis|checkpoint))?\b", 0)
-_X_BLOCK = _rx(r"\b(?P<x>[A-Z][A-Za-z0-9/\-]{1,14})" + _H + r"(?:blocking|neutrali[sz]ing|targeting|directed)\s+"
+_X_BLOCK = _rx(r"\b(?P<x>[A-Z][A-Za-z0-9/\-]{1,14})" + _H + r"(?:blocking|neutrali[sz]ing|targeting|targeted|directed)\s+"
                r"(?:monoclonal\s+)?(?:antibod(?:y|ies)|mAbs?)\b|\b(?P<y>[A-Z][A-Za-z0-9/\-]{1,14})\s+blockade\b", 0)
+# "antibodies targeting the MICA alpha3 domain", "antibody against KIR2D"
+_AB_AGAINST = _rx(r"\b(?:monoclonal\s+)?(?:antibod(?:y|ies)|mAbs?)\s+(?:against|targeting|directed\s+(?:against|to)|specific\s+for|"
+                  r"to)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14})\b", 0)
+# "atezolizumab (anti-PD-L1)": a bracketed description of the drug before it
+_ANTI_BARE = _rx(r"(?<=\()\s*anti" + _H + r"?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14}?)\s*(?=[;,)])", 0)
 _RECOMB = _rx(r"\b(?:(?:recombinant\s+(?:human\s+)?|rh|high" + _H + r"dose\s+|low" + _H + r"dose\s+)"
               r"(?:IL|interleukin)" + _H + r"?(?P<n>\d{1,2})|rhIL" + _H + r"?(?P<m>\d{1,2}))\b")
 _CYTOKINE_DRUG = _rx(r"\b(?:recombinant\s+(?:human\s+)?)?(?:IFN|interferon)" + _H + r"?(?:α|alpha|alfa|γ|gamma)(?:" +
@@ -360,7 +368,7 @@ DESCRIPTOR = None  # Composed.category for an antibody description that is no en
 def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
     """``known``: start -> (end, category) of lexicon mentions (receptors inside anti-X phrases)."""
     out = []
-    for rx in (_ANTI, _BLOCK_OF, _X_BLOCK):
+    for rx in (_ANTI, _BLOCK_OF, _X_BLOCK, _AB_AGAINST, _ANTI_BARE):
         for m in _finditer(rx, text, "anti", 40, 80):
             x = m.group("x") if m.groupdict().get("x") else m.group("y") if "y" in m.groupdict() else None
             if not x:
@@ -371,7 +379,10 @@ def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
                 continue  # anti-<something that is not a known receptor or target>: leave it
             sym = text[inner[0]:inner[1]]
             target = known[inner[0]][2] if len(known[inner[0]]) > 2 else None
-            if target in NK_CHECKPOINTS:
+            if rx is _ANTI_BARE:
+                out.append(Composed(m.start(), m.end(), DESCRIPTOR, f"anti-{sym} antibody", inner=inner,
+                                    reason="bracketed description of a drug"))
+            elif target in NK_CHECKPOINTS:
                 out.append(Composed(m.start(), m.end(), P, "NK-cell checkpoint antibody", "nkkg:nk-checkpoint-antibody",
                                     inner=inner, reason="antibody against an NK checkpoint"))
             elif target in T_CHECKPOINTS - {"nkkg:pd-l1"} or (target == "nkkg:pd-l1" and "block" in m.group().lower()):
@@ -604,6 +615,25 @@ def tumours(text: str) -> list[Composed]:
     return out
 
 
+_VIRUS = _rx(r"\b(?:vesicular\s+stomatitis|vaccinia|herpes\s+simplex(?:\s+type\s+[12])?|measles|reo|influenza(?:\s+A)?|"
+             r"Newcastle\s+disease|maraba|coxsackie(?:virus)?(?:\s+[AB]\d+)?|polio|Semliki\s+Forest|Sindbis|myxoma|"
+             r"parvo|Seneca\s+Valley|adeno)\s*virus(?:es)?\b|\badenovirus(?:es)?\b|\breovirus\b")
+
+
+def oncolytic_viruses(text: str) -> list[Composed]:
+    """A virus named where the text speaks of oncolytic virotherapy: an agent of the oncolytic-virus platform."""
+    if "oncoly" not in text.lower():
+        return []
+    out = []
+    for m in _VIRUS.finditer(text):
+        window = text[max(0, m.start() - 150):m.end() + 150].lower()
+        if "oncoly" in window:
+            label = re.sub(r"\s+", " ", m.group().lower()).replace("viruses", "virus")
+            out.append(Composed(m.start(), m.end(), A, f"oncolytic {label}", reason="oncolytic virus named by its virus",
+                                platform="nkkg:oncolytic-virus"))
+    return out
+
+
 def drug_codes(text: str, known: dict[int, tuple]) -> list[Composed]:
     """Drug codes in an agent context ("the bispecific XQ-4412", "NHS-IL12 was given"): agents."""
     from .candidates import CODE_RX, is_code_in_agent_context
@@ -654,7 +684,7 @@ def compose_all(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
                             (None, lambda: platforms(text)), (None, lambda: agents(text, known)),
                             (None, lambda: inn_names(text)), (None, lambda: barriers(text, known)),
                             (None, lambda: tumours(text)), ("code", lambda: drug_codes(text, known)),
-                            ("cytokine", lambda: cytokines_as_drugs(text))):
+                            ("cytokine", lambda: cytokines_as_drugs(text)), (None, lambda: oncolytic_viruses(text))):
         if gate is None or _GATES[gate].search(text):  # a cheap test before the full grammar
             out.extend(recognise())
     return out

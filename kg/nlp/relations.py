@@ -235,7 +235,7 @@ def _apply_rules(gap: str, sc: set, oc: set, forward: bool, obj_cat: Category | 
             continue
         if rule.predicate == "nkv:combinedWith" and _contrast_between(gap):
             continue
-        if rule.predicate == "nkv:targets" and forward and re.search(r"\bAGENT\b", gap):
+        if rule.predicate == "nkv:targets" and forward and re.search(r"\b(?:AGENT|PARTNER)\b", gap):
             continue  # a nearer agent owns the target
         if rule.predicate in NEAREST_OBJECT and obj_cat is not None and \
                 re.search(r"\b" + PLACEHOLDER[obj_cat] + r"\b", gap if forward else ""):
