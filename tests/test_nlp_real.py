@@ -210,3 +210,16 @@ def test_oncolytic_virus_named_by_its_virus(ex):
     x = run(ex, "We armed an oncolytic virus, vesicular stomatitis virus (VSV), with IL-15.")
     vsv = mentions(x)["vesicular stomatitis virus"][1]
     assert mentions(x)["VSV"][1] == vsv and (vsv, "nkv:usesPlatform", "nkkg:oncolytic-virus") in rels(x)
+
+
+def test_anti_x_standing_alone_in_a_list(ex):
+    x = run(ex, "Anti-CD96 was more effective in combination with anti-CTLA-4, anti-PD-1, or doxorubicin.")
+    m = mentions(x)
+    assert m["Anti-CD96"][0] == "agent" and m["anti-CTLA-4"][0] == m["anti-PD-1"][0] == "combination_partner"
+    assert (m["Anti-CD96"][1], "nkv:combinedWith", "nkkg:doxorubicin") in rels(x)
+
+
+def test_a_drug_given_in_an_nk_context_can_counter_a_barrier(ex):
+    x = run(ex, "Gemcitabine inhibits immune escape of pancreatic cancer.")
+    escape = mentions(x)["immune escape"][1]
+    assert ("nkkg:gemcitabine", "nkv:counters", escape) in rels(x)

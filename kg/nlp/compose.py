@@ -337,6 +337,9 @@ _X_BLOCK = _rx(r"\b(?P<x>[A-Z][A-Za-z0-9/\-]{1,14})" + _H + r"(?:blocking|neutra
 # "antibodies targeting the MICA alpha3 domain", "antibody against KIR2D"
 _AB_AGAINST = _rx(r"\b(?:monoclonal\s+)?(?:antibod(?:y|ies)|mAbs?)\s+(?:against|targeting|directed\s+(?:against|to)|specific\s+for|"
                   r"to)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14})\b", 0)
+# "in combination with anti-CTLA-4, anti-PD-1 or doxorubicin": anti-X standing alone in a list or a clause
+_ANTI_ALONE = _rx(r"\b[Aa]nti" + _H + r"?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14}?)(?=\s*(?:[,;.]|\s(?:or|and|alone|plus|with|was|were|"
+                  r"is|in|treatment|therapy)\b))", 0)
 # "atezolizumab (anti-PD-L1)": a bracketed description of the drug before it
 _ANTI_BARE = _rx(r"(?<=\()\s*anti" + _H + r"?(?P<x>[A-Z][A-Za-z0-9/\-]{1,14}?)\s*(?=[;,)])", 0)
 _RECOMB = _rx(r"\b(?:(?:recombinant\s+(?:human\s+)?|rh|high" + _H + r"dose\s+|low" + _H + r"dose\s+)"
@@ -368,7 +371,7 @@ DESCRIPTOR = None  # Composed.category for an antibody description that is no en
 def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
     """``known``: start -> (end, category) of lexicon mentions (receptors inside anti-X phrases)."""
     out = []
-    for rx in (_ANTI, _BLOCK_OF, _X_BLOCK, _AB_AGAINST, _ANTI_BARE):
+    for rx in (_ANTI, _BLOCK_OF, _X_BLOCK, _AB_AGAINST, _ANTI_BARE, _ANTI_ALONE):
         for m in _finditer(rx, text, "anti", 40, 80):
             x = m.group("x") if m.groupdict().get("x") else m.group("y") if "y" in m.groupdict() else None
             if not x:
@@ -412,7 +415,7 @@ def agents(text: str, known: dict[int, tuple[int, str]]) -> list[Composed]:
 
 
 # --- drug names by INN stem -----------------------------------------------------------------------
-_AGENT_STEMS = r"(?:mab|leukin|kin|cel|cept|stim|fusp|nermin)"
+_AGENT_STEMS = r"(?:mab|leukin|kin|cel|cept|stim|fusp|nermin|sertib)"
 _PARTNER_STEMS = (r"(?:platin|taxel|tabine|rubicin|tecan|trexed|fosfamide|mustine|poside|mycin|zomib|tinib|ciclib|lisib|"
                   r"rafenib|parib|lutamide|relix|domide|vastatin|citabine|uracil|mide|statin)")
 _INN = _rx(r"\b(?P<name>[a-z]{4,}(?P<stem>" + _AGENT_STEMS + r"|" + _PARTNER_STEMS + r"))\b", re.IGNORECASE)

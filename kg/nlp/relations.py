@@ -106,7 +106,7 @@ RULES: tuple[Rule, ...] = (
          max_gap=200),
 )
 
-COUNTER = r"(?:overc[oa]m\w*|counter\w*|revers\w*|restor\w*|resist\w*|prevent\w*|block\w*|neutrali[sz]\w*|circumvent\w*|" \
+COUNTER = r"(?:in\s+the\s+presence\s+of|overc[oa]m\w*|counter\w*|revers\w*|restor\w*|resist\w*|prevent\w*|block\w*|neutrali[sz]\w*|circumvent\w*|" \
           r"deplet\w*|abrogat\w*|reliev\w*|rescu\w*|bypass\w*|despite|insensitive|refractory\s+to|inhibit(?!ed\s+by)\w*|" \
           r"reduc(?!ed\s+by)\w*|decreas\w*|lower\w*|alleviat\w*|target\w*|antagoni[sz]\w*|impervious|unaffected|spar\w*|escap\w*|avoid\w*)"
 LIMIT = r"(?:suppress\w*|impair\w*|inhibited\s+by|limit\w*|restrain\w*|dampen\w*|attenuat\w*|exhaust\w*|blunt\w*|" \
@@ -246,7 +246,7 @@ def _apply_rules(gap: str, sc: set, oc: set, forward: bool, obj_cat: Category | 
         if hits:
             conf, k = max(hits)
             yield rule.predicate, conf, f"{rule.predicate[4:]}:{side}{k}"
-    if sc & {A, P} and B in oc and not (forward and obj_cat and re.search(r"\bTME_BARRIER\b", gap)):
+    if sc & {A, P, C} and B in oc and not (forward and obj_cat and re.search(r"\bTME_BARRIER\b", gap)):
         found = _barrier_relation(gap, agent_first=forward)
         if found:
             yield (*found, f"{found[0][4:]}:{'agent-first' if forward else 'barrier-first'}")
