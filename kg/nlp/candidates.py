@@ -1,7 +1,8 @@
-"""New-agent candidates for curators: drug codes and INN-like names not in the lexicon, seen in
-agent-like contexts ("the bispecific SAR443579", "DF1001 was given", "-mab", "-leukin", "-cel").
+"""Candidates for curators, and the test that makes a drug code an agent.
 
-A code needs an agent-context word within 60 characters and must not look like a cell line, a
+A candidate is an entity the grammar recognised that no lexicon row names (kg/nlp/compose.py: drug
+codes, INN stems, products, barriers, tumours). A drug code ("the bispecific SAR443579", "DF1001 was
+given") needs an agent-context word within 60 characters and must not look like a cell line, a
 mutation (F158V), a trial or cohort name ("PIVOT-02 study"), or a part of a known mention.
 """
 
@@ -11,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 CODE_RX = re.compile(r"\b([A-Z]{1,6}-?\d{2,6}[A-Za-z]?|[A-Z]{2,6}-[A-Z]{1,4}\d{1,4}[A-Za-z]?|\d[A-Z]{1,2}\d{1,3}[A-Za-z]?)\b")
-INN_RX = re.compile(r"\b([a-z]{3,}(?:mab|leukin|cel|cept|stim|gene|vec|kinra))\b", re.IGNORECASE)
 CONTEXT = re.compile(
     r"\b(?:antibod\w*|engager|vaccine|agonist|superagonist|cell\s+therapy|product|drug|agent|compound|fusion|"
     r"cytokine|received|treated|administered|given|dose[ds]?|infusion|combination|combined|plus|bispecific|"
@@ -25,7 +25,6 @@ AFTER_NOT_AGENT = re.compile(r"^\s*-?(?:cells?|cell\s+lines?|lines?|xenografts?|
                              r"breast|colon|lung|melanoma|lymphoma|murine|syngeneic|"
                              r"score|criteria|gene|allele|variant|polymorphism)\b", re.IGNORECASE)
 BEFORE_NOT_AGENT = re.compile(r"(?:trial|study|protocol|cohort|lines?|ENGOT|GOG|version|grade)[\s:;,-]*$", re.IGNORECASE)
-STOP_WORDS = {"concept", "concepts", "intercept", "precept", "percept", "interleukin", "interleukins", "lymphokine", "chemokine", "cytokine", "adaptogene", "transgene", "oncogene"}
 
 
 @dataclass(frozen=True)
@@ -48,20 +47,3 @@ def is_code_in_agent_context(text: str, m: re.Match, spans: list[tuple[int, int]
             or AFTER_NOT_AGENT.match(text[m.end():m.end() + 40]) or BEFORE_NOT_AGENT.search(text[max(0, m.start() - 40):m.start()])):
         return False
     return bool(CONTEXT.search(text[max(0, m.start() - 60):m.end() + 60]))
-
-
-def sentence_candidates(sentence: str, mention_spans: list[tuple[int, int]]) -> list[Candidate]:
-    """Candidates in one sentence; ``mention_spans`` are known mentions (sentence offsets)."""
-    out: list[Candidate] = []
-    if not CONTEXT.search(sentence):
-        return out
-    for m in CODE_RX.finditer(sentence):
-        if is_code_in_agent_context(sentence, m, mention_spans):
-            out.append(Candidate(m.group(1), "agent", sentence, "drug-code pattern in an agent context"))
-    for m in INN_RX.finditer(sentence):
-        name = m.group(1)
-        if name.lower() in STOP_WORDS or _covered(m.start(), m.end(), mention_spans):
-            continue
-        stem = next(s for s in ("mab", "leukin", "cel", "cept", "stim", "gene", "vec", "kinra") if name.lower().endswith(s))
-        out.append(Candidate(name, "agent", sentence, f"INN-like stem -{stem} in an agent context"))
-    return out

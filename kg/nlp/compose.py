@@ -108,7 +108,8 @@ def _anchors(text: str) -> dict[str, tuple[tuple[int, int], ...]]:
 _OMA = re.compile(r"\w+omas?\b")
 
 
-def _windows(text: str, group: str, before: int, after: int) -> list[tuple[int, int]]:
+@lru_cache(maxsize=64)
+def _windows(text: str, group: str, before: int, after: int) -> tuple[tuple[int, int], ...]:
     """Merged windows around the anchor words of a grammar: the full patterns run only there."""
     out: list[list[int]] = []
     for a_start, a_end in _anchors(text)[group]:
@@ -117,7 +118,7 @@ def _windows(text: str, group: str, before: int, after: int) -> list[tuple[int, 
             out[-1][1] = max(out[-1][1], hi)
         else:
             out.append([lo, hi])
-    return [(lo, hi) for lo, hi in out]
+    return tuple((lo, hi) for lo, hi in out)
 
 
 def _finditer(rx: re.Pattern, text: str, group: str, before: int = 160, after: int = 80):

@@ -16,7 +16,7 @@ from ..ids import slugify
 from ..resources import lexicon_dir
 from ..model import Category, Document, Mention, OutcomeFigure
 from .abbreviations import find_definitions
-from .candidates import Candidate, sentence_candidates
+from .candidates import Candidate
 from .compose import compose_all
 from .document import SentenceMentions, document_relations
 from .ellipsis import elided_hits
@@ -415,8 +415,8 @@ class Extractor:
                 j += 1
             mentions.extend(sent_mentions)
             per_sentence.append(SentenceMentions(s_off, sentence, tuple(sent_mentions)))
-            for c in sentence_candidates(sentence, [(h.start - s_off, h.end - s_off) for h in hits[h_idx:j]]):
-                candidates.setdefault(c.text.lower(), c)
+            # candidates are the entities the grammar found that no lexicon row names (drug codes and INN
+            # stems included: compose.py reads them as agents, so a second scan would find nothing new)
             for m in sent_mentions:
                 if m.id in minted:
                     candidates.setdefault(m.text.lower(), Candidate(m.text, m.category.value, sentence,

@@ -248,12 +248,28 @@ def _zero_findings(sentence: str) -> list[tuple[str, float, str, int]]:
     return [(measure, 0.0, unit, m.start()) for measure, unit, rx in _ZERO for m in [rx.search(sentence)] if m]
 
 
+_EVENT_FIRST = frozenset("""fatigue asthenia nausea vomiting diarrhea diarrhoea constipation fever pyrexia chills rigors rash
+pruritus headache arthralgia myalgia anorexia decreased anemia anaemia neutropenia febrile thrombocytopenia lymphopenia
+leukopenia hypotension hypertension dyspnea dyspnoea cough pneumonitis colitis hepatitis hypothyroidism hyperthyroidism
+oedema edema capillary cytokine infusion injection flu elevated increased transaminitis stomatitis mucositis alopecia
+peripheral neuropathy infection infections dizziness hyperglycemia hyponatremia hypokalemia weight abdominal back pain
+vitiligo hypoalbuminemia lymphocytosis eosinophilia tachycardia sepsis""".split())
+
+
 def _named_events(sentence: str) -> list[tuple[str, float, str, str]]:
     """(AE, value, unit, event) for named adverse events with a figure, in a sentence about safety."""
     if not _AE_CONTEXT.search(sentence):
         return []
     out = []
-    for m in _EVENTS.finditer(sentence):
+    starts = [t.start() for t in _TOKEN.finditer(sentence) if t.group().lower() in _EVENT_FIRST]
+    matches = []
+    for pos in starts:  # the event alternation is tried only at words an event name can start with
+        if matches and pos < matches[-1].end():
+            continue
+        m = _EVENTS.match(sentence, pos)
+        if m:
+            matches.append(m)
+    for m in matches:
         event = m.group("event").lower()
         if m.group("after"):
             out.append(("AE", float(m.group("after").rstrip("% ")), "%", event))

@@ -151,8 +151,14 @@ _GIVEN_BEFORE = re.compile(r"\b(?:received|receiving|treated\s+with|given|admini
                            r"regimen\s+of|consisting\s+of|dosed\s+with)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 
 
+_SUBJECTS = frozenset({A, P, C})
+_CONTRAST_RX = re.compile(r"\b" + CONTRAST + r"\b", re.IGNORECASE)
+_NEARER_DRUG = re.compile(r"\b(?:AGENT|PARTNER)\b")
+_BARRIER_BETWEEN = re.compile(r"\bTME_BARRIER\b")
+
+
 def _contrast_between(gap: str) -> bool:
-    return bool(re.search(r"\b" + CONTRAST + r"\b", gap, re.IGNORECASE))
+    return bool(_CONTRAST_RX.search(gap))
 
 
 def sentence_relations(sentence: str, offset: int, mentions: list[Mention], categories_of) -> list[Relation]:
@@ -168,6 +174,8 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
         for right in ms[i + 1:]:
             if left.id == right.id:
                 continue
+            if right.start - left.end > 300:
+                break  # every rule's gap is shorter (mentions are sorted: later ones are farther still)
             if right.start >= left.end and (id(left) in nested or id(right) in nested):
                 continue  # a mention inside a phrase relates only to that phrase
             if right.start < left.end:  # nested: "anti-NKG2A antibody" names its target
@@ -176,8 +184,10 @@ def sentence_relations(sentence: str, offset: int, mentions: list[Mention], cate
                     rel = _make(sentence, offset, outer, inner, "nkv:targets", 0.85, outer, outer, "targets:inside-phrase")
                     named.setdefault((rel.subject, rel.predicate, rel.object), rel)
                 continue
-            gap = _gap(sentence, offset, left, right, ms)
             lc, rc = set(categories_of(left)), set(categories_of(right))
+            if not ((lc | rc) & _SUBJECTS):
+                continue  # every rule's subject is an agent, a platform or a partner
+            gap = _gap(sentence, offset, left, right, ms)
             if A in lc and rc & {A, C} and _GIVEN_TOGETHER.match(gap) and \
                     _GIVEN_BEFORE.search(sentence[max(0, left.start - offset - 60):left.start - offset]):
                 rel = _make(sentence, offset, left, right, "nkv:combinedWith", 0.75, left, right, "combinedWith:given-and")
@@ -225,6 +235,7 @@ PLACEHOLDER = {A: "AGENT", P: "PLATFORM", R: "RECEPTOR", T: "TUMOUR", B: "TME_BA
 # for these, a mention of the object's own category in between is the nearer candidate; lists are
 # handled by coordination propagation, not by reaching past the nearer mention
 NEAREST_OBJECT = {"nkv:targets", "nkv:testedIn", "nkv:usesPlatform"}
+_PLACEHOLDER_RX = {cat: re.compile(r"\b" + name + r"\b") for cat, name in PLACEHOLDER.items()}
 
 
 def _apply_rules(gap: str, sc: set, oc: set, forward: bool, obj_cat: Category | None = None):
@@ -235,10 +246,10 @@ def _apply_rules(gap: str, sc: set, oc: set, forward: bool, obj_cat: Category | 
             continue
         if rule.predicate == "nkv:combinedWith" and _contrast_between(gap):
             continue
-        if rule.predicate == "nkv:targets" and forward and re.search(r"\b(?:AGENT|PARTNER)\b", gap):
+        if rule.predicate == "nkv:targets" and forward and _NEARER_DRUG.search(gap):
             continue  # a nearer agent owns the target
         if rule.predicate in NEAREST_OBJECT and obj_cat is not None and \
-                re.search(r"\b" + PLACEHOLDER[obj_cat] + r"\b", gap if forward else ""):
+                forward and _PLACEHOLDER_RX[obj_cat].search(gap):
             continue
         patterns = rule.forward if (forward or rule.symmetric) else rule.backward
         side = "fwd" if (forward or rule.symmetric) else "bwd"
@@ -246,7 +257,7 @@ def _apply_rules(gap: str, sc: set, oc: set, forward: bool, obj_cat: Category | 
         if hits:
             conf, k = max(hits)
             yield rule.predicate, conf, f"{rule.predicate[4:]}:{side}{k}"
-    if sc & {A, P, C} and B in oc and not (forward and obj_cat and re.search(r"\bTME_BARRIER\b", gap)):
+    if sc & {A, P, C} and B in oc and not (forward and obj_cat and _BARRIER_BETWEEN.search(gap)):
         found = _barrier_relation(gap, agent_first=forward)
         if found:
             yield (*found, f"{found[0][4:]}:{'agent-first' if forward else 'barrier-first'}")
