@@ -106,11 +106,28 @@ def test_committed_annotations_are_valid_and_carry_no_text():
     for r in records:
         assert {"source_url", "length", "sha256"} <= set(r) and len(r["sha256"]) == 64
         assert "text" not in r and "abstract" not in r and "title" not in r
-    excluded = (ROOT.parent / "shared" / "devset" / "EXCLUDE.txt")
-    if excluded.exists():  # the checkout CI uses has it beside the repository
-        result = subprocess.run([sys.executable, str(ROOT / "scripts" / "realdev.py"), "check", "--texts", "/nonexistent"],
-                                capture_output=True, text=True)
-        assert "EXCLUDE" not in result.stdout
+
+
+
+def test_realdev_check_flags_excluded_papers_without_the_texts(tmp_path):
+    exclude = tmp_path / "EXCLUDE.txt"
+    exclude.write_text("# kept apart\nPMID:424242\ndoi:10.1000/XYZ\n")
+    ann = tmp_path / "a.jsonl"
+    ann.write_text(json.dumps(_record()) + "\n" + json.dumps({**_record("doi:10.1000/xyz"), "pmid": None,
+                                                                "doi": "10.1000/xyz"}) + "\n")
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "realdev.py"), "check", "--annotations", str(ann),
+                             "--texts", str(tmp_path / "none"), "--exclude", str(exclude)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stdout.count("in EXCLUDE.txt") == 2 and "no cached text" in result.stdout
+
+
+def test_committed_annotations_avoid_the_excluded_papers():
+    exclude = ROOT.parent / "shared" / "devset" / "EXCLUDE.txt"
+    if not exclude.exists():
+        pytest.fail(f"{exclude} is missing: the EXCLUDE list must sit beside the repository (../shared/devset/)")
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "realdev.py"), "check", "--texts", "/nonexistent"],
+                            capture_output=True, text=True)
+    assert "EXCLUDE" not in result.stdout and "no cached text" in result.stdout
 
 
 def test_extract_accepts_any_registered_curie(tmp_path):
