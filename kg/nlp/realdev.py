@@ -9,7 +9,6 @@ held-back part by a hash of the id, so the split never depends on file order.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
@@ -46,18 +45,14 @@ def split_of(doc_id: str) -> str:
 
 
 def load_annotations(path: Path) -> list[dict]:
-    out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{n}: malformed JSON: {exc.msg}") from exc
-        if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
-            raise InputError(f"{path}:{n}: an annotation needs a string 'id'")
-        out.append(rec)
-    return out
+    """The annotation records (the gold reader: one JSON object with an ``id`` a line)."""
+    from .evaluate import load_gold
+
+    records = load_gold(path)
+    for n, rec in enumerate(records, start=1):
+        if not isinstance(rec["id"], str):
+            raise InputError(f"{path}: record {n}: 'id' must be a string")
+    return records
 
 
 def text_for(rec: dict, texts_dir: Path) -> str:
