@@ -57,7 +57,8 @@ _ANCHOR_WORDS = {
              "immunomodulatory", "imid", "imids"},
     "barrier": set(),
     "tumour": {"cancer", "cancers", "carcinoma", "carcinomas", "adenocarcinoma", "adenocarcinomas", "tumor", "tumors",
-               "tumour", "tumours", "neoplasm", "neoplasms", "malignancy", "malignancies", "sarcoma", "sarcomas"},
+               "tumour", "tumours", "neoplasm", "neoplasms", "malignancy", "malignancies", "sarcoma", "sarcomas",
+               "metastases", "metastasis", "leukemia", "leukaemia", "leukemias", "leukaemias"},
 }
 _ANCHOR_PREFIXES = {
     "barrier": ("immunosup", "suppress", "tolerog", "hostil", "escap", "evasi", "evad", "surveil", "exhaust", "dysfunct",
@@ -540,8 +541,9 @@ _SITES = (r"(?:lung|breast|ovarian|ovary|cervical|endometrial|uterine|prostate|p
           r"(?:positive|negative|overexpressing|amplified|expressing|low)|hormone" + _H + r"receptor" + _H + r"positive|"
           r"epithelial|serous|mucinous|ductal|lobular|papillary|medullary|hepatobiliary|upper\s+tract|"
           r"castration" + _H + r"resistant|muscle" + _H + r"invasive|germ\s+cell|soft\s+tissue|solid|"
-          r"metastatic|advanced|recurrent|refractory|relapsed|unresectable|locally\s+advanced|inoperable|primary)")
-_HEADS = r"(?:cancers?|carcinomas?|adenocarcinomas?|tumou?rs?|neoplasms?|malignanc(?:y|ies)|sarcomas?|blastomas?)"
+          r"metastatic|advanced|recurrent|refractory|relapsed|unresectable|locally\s+advanced|inoperable|primary|"
+          r"hematologic(?:al)?|haematologic(?:al)?|hepatic|pulmonary)")
+_HEADS = r"(?:cancers?|carcinomas?|adenocarcinomas?|tumou?rs?|neoplasms?|malignanc(?:y|ies)|sarcomas?|blastomas?|metastas[ie]s)"
 _TUMOUR = _rx(r"\b(?:" + _SITES + r"(?:\s*,?\s+|" + _H + r")){1,3}" + _HEADS + r"\b(?!" + _H + r"(?:cells?|growth|"
               r"burden|lysis|killing|microenvironment|antigens?|specific|associated|infiltrating|derived|bearing)\b)")
 _SITED_HISTOLOGY = _rx(r"\b(?:uveal|ocular|mucosal|acral|cutaneous|conjunctival|choroidal|diffuse\s+midline|"
@@ -551,11 +553,12 @@ _HISTOLOGY = _rx(r"\b(?:glioblastoma(?:\s+multiforme)?|neuroblastoma|medulloblas
                  r"nephroblastoma|mesothelioma|cholangiocarcinoma|osteosarcoma|chondrosarcoma|liposarcoma|"
                  r"leiomyosarcoma|rhabdomyosarcoma|Ewing(?:'s)?\s+sarcoma|Kaposi(?:'s)?\s+sarcoma|glioma|"
                  r"astrocytoma|ependymoma|diffuse\s+intrinsic\s+pontine\s+glioma|melanoma|insulinoma|"
-                 r"pheochromocytoma|paraganglioma|thymoma|seminoma|choriocarcinoma)s?\b")
+                 r"pheochromocytoma|paraganglioma|thymoma|seminoma|choriocarcinoma|(?:non" + _H + r")?Hodgkin(?:'s)?\s+"
+                 r"lymphoma|lymphoma|myeloma|leuka?emia)s?\b")
 
 
 _HEAD_ONLY = _rx(r"\b" + _HEADS + r"\b")
-_SITE_FIRST = frozenset("""lung breast ovarian ovary cervical endometrial uterine prostate prostatic pancreatic pancreas gastric
+_SITE_FIRST = frozenset("""hematologic hematological haematologic haematological pulmonary lung breast ovarian ovary cervical endometrial uterine prostate prostatic pancreatic pancreas gastric
 stomach colorectal colon rectal colonic anal oesophageal esophageal liver hepatic hepatocellular biliary gallbladder renal kidney
 bladder urothelial testicular thyroid adrenal brain nasopharyngeal oral laryngeal oropharyngeal head skin cutaneous bone
 peritoneal pleural thymic neuroendocrine gastrointestinal digestive gynecologic gynecological gynaecologic gynaecological
@@ -604,7 +607,8 @@ def tumours(text: str) -> list[Composed]:
         if True:
             m = _Span(text, start, end)
             low = re.sub(r"\s+", " ", m.group().lower()).replace("tumour", "tumor").replace("oesophag", "esophag")
-            low = re.sub(r"(cancer|carcinoma|tumor|neoplasm|sarcoma|blastoma|glioma|melanoma)s\b", r"\1", low)
+            low = re.sub(r"(cancer|carcinoma|tumor|neoplasm|sarcoma|blastoma|glioma|melanoma|lymphoma)s\b", r"\1", low)
+            low = low.replace("metastases", "metastasis").replace("'s ", " ")
             low = re.sub(r"malignancies\b", "malignancy", low).replace(" ,", ",")
             low = re.sub(r"\bher2\b", "HER2", low)
             low = re.sub(r"^(?:(?:advanced|metastatic|recurrent|refractory|relapsed|locally|unresectable|primary|"
