@@ -223,3 +223,11 @@ def test_a_drug_given_in_an_nk_context_can_counter_a_barrier(ex):
     x = run(ex, "Gemcitabine inhibits immune escape of pancreatic cancer.")
     escape = mentions(x)["immune escape"][1]
     assert ("nkkg:gemcitabine", "nkv:counters", escape) in rels(x)
+
+
+def test_il2_is_the_drug_only_when_given(ex):
+    given = mentions(run(ex, "Patients received high-dose IL-2 with the NK cells."))
+    assert any(ident == "nkkg:aldesleukin" for _cat, ident in given.values())
+    for sentence in ("NK cells stimulated with IL-2 were tested in vitro with a combination of drugs.",
+                     "Agonists of the IL-2 receptor given with cetuximab.", "A mutant form of IL-2 was given with H9."):
+        assert all(ident != "nkkg:aldesleukin" for _cat, ident in mentions(run(ex, sentence)).values()), sentence

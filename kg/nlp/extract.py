@@ -94,6 +94,11 @@ class Extraction:
         }
 
 
+_NOT_DRUG_AFTER = re.compile(r"[\s-]*(?:\(IL-?2\)\s*)?(?:receptors?\b|R\b|R[αβγ]|Ralpha|Rbeta|pathway|family|signal\w*|"
+                             r"activated|stimulated|expanded|primed|and\s+IL-?15\s*R)", re.IGNORECASE)
+_NOT_DRUG_BEFORE = re.compile(r"(?:(?:mutant|variant|engineered)\s+(?:form\s+of|version\s+of)|stimulated\s+with|activated\s+"
+                              r"(?:in\s+)?(?:vitro\s+)?with|in\s+vitro\s+with|cultured\s+(?:\w+\s+)?with|expanded\s+with|"
+                              r"vitro\s+with)\s+(?:[\w-]+\s+){0,4}$", re.IGNORECASE)
 _STAGE_WORDS = ("advanced|metastatic|recurrent|refractory|relapsed|locally|unresectable|primary|inoperable|late-stage|"
                 "end-stage|early-stage|untreated|previously|treated|newly|diagnosed|stage|[IV]+[ABC]?|and|or|the|an?|"
                 "progressive|persistent|resistant|sensitive|naive|naïve|high-risk|low-risk|poor-risk")
@@ -161,6 +166,9 @@ class Extractor:
     # -- mentions -------------------------------------------------------------------------
     def _rule_allows(self, hit: Hit, text: str, sentence: str) -> bool:
         surface = text[hit.start:hit.end]
+        if hit.target == "nkkg:aldesleukin" and (_NOT_DRUG_AFTER.match(text, hit.end)
+                                                 or _NOT_DRUG_BEFORE.search(text[max(0, hit.start - 50):hit.start])):
+            return False  # IL-2 as a receptor, a pathway, a culture stimulus or a mutant: not the drug
         rule = self.lexicon.rules.get(surface) or self.lexicon.rules.get(surface.rstrip("s"))
         if rule is None:
             return True
