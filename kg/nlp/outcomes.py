@@ -50,7 +50,7 @@ MEASURES: list[tuple[str, str]] = [
     ("DFS", r"disease[- ]free\s+survival|\bm?DFS\b"),
     ("RFS", r"(?:relapse|recurrence)[- ]free\s+survival|\bm?RFS\b"),
     ("EFS", r"event[- ]free\s+survival|\bEFS\b"),
-    ("TTP", r"time\s+to\s+(?:tumou?r\s+|disease\s+)?(?:progression|recurrence|relapse)|\bm?TT[PR]\b"),
+    ("TTP", r"time\s+to\s+(?:first\s+)?(?:tumou?r\s+|disease\s+)?(?:progression|recurrence|relapse)|\bm?TT[PR]\b"),
     ("OS", r"overall\s+survival|\bm?OS\b|\b\d+(?:\.\d+)?-?(?:\s*(?:,|and|or)\s*\d+(?:\.\d+)?-?)*\s*-?\s*(?:month|year|yr)s?\s+"
            r"(?:overall\s+)?(?:survival|OS)(?:\s+rates?)?|median\s+survival(?:\s+times?)?|survival\s+rates?"),
     ("HR", r"hazard\s+ratios?|\bHRs?\b"),
@@ -188,6 +188,8 @@ def _fits(measure: str, v: _Val) -> bool:
 
 def _figure(measure, v: _Val, subject, sentence, source) -> OutcomeFigure:
     unit = "ratio" if measure == "HR" else v.unit
+    if measure == "TTP" and unit == "%":
+        measure = "RFS"  # "time to recurrence ... 48% at 3 years": a landmark rate free of recurrence
     return OutcomeFigure(measure=measure, value=v.value, unit=unit, ci_low=v.ci[0] if v.ci else None,
                          ci_high=v.ci[1] if v.ci else None, numerator=v.num, denominator=v.den, subject=subject,
                          sentence=sentence, source=source)
@@ -254,6 +256,24 @@ leukopenia hypotension hypertension dyspnea dyspnoea cough pneumonitis colitis h
 oedema edema capillary cytokine infusion injection flu elevated increased transaminitis stomatitis mucositis alopecia
 peripheral neuropathy infection infections dizziness hyperglycemia hyponatremia hypokalemia weight abdominal back pain
 vitiligo hypoalbuminemia lymphocytosis eosinophilia tachycardia sepsis""".split())
+
+
+_EVENT_NAME = re.compile(_EVENTS.pattern.split(r")\b(?:")[0] + r")\b", re.IGNORECASE)
+_EVENT_COUNT = re.compile(r"\b(?P<n>\d+|" + "|".join(k for k in _WORDS if k not in ("no", "none")) + r")\s+"
+                          r"(?:cases?|patients?|subjects?|participants?)\s+(?:suffered\s+from|experienced|developed|had|"
+                          r"presented\s+with|reported)\s+(?:grade\s+\d\s+)?", re.IGNORECASE)
+
+
+def _event_counts(sentence: str) -> list[tuple[str, float, str, str]]:
+    """"3 cases suffered from pyrexia", "two patients developed grade 2 rash": AE counts in patients."""
+    out = []
+    for m in _EVENT_COUNT.finditer(sentence):
+        e = _EVENT_NAME.match(sentence, m.end())
+        if e is None:
+            continue
+        n = m.group("n").lower()
+        out.append(("AE", float(n) if n.isdigit() else float(_WORDS[n]), "patients", e.group("event").lower()))
+    return out
 
 
 def _named_events(sentence: str) -> list[tuple[str, float, str, str]]:
@@ -331,7 +351,7 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
     if not _DIGIT.search(sentence) and not _NUMBER_WORD.search(sentence):
         return out
     seen: set[tuple] = {(o.measure, o.value, o.unit) for o in out}
-    for measure, value, unit, event in _named_events(sentence):
+    for measure, value, unit, event in _named_events(sentence) + _event_counts(sentence):
         if (measure, value, unit, event) not in seen:
             seen.add((measure, value, unit, event))
             out.append(OutcomeFigure(measure, value, unit, event=event, sentence=sentence, source=source))
