@@ -172,6 +172,8 @@ def test_negated_and_hedged_relations_stay_so(ex):
     ("Median OS was 9.9 months for drug A plus cetuximab versus 9.1 months for placebo plus cetuximab.",
      {("OS", 9.9, "months"), ("OS", 9.1, "months")}),
     ("The response rate was 55.5% in the TACE+CIK group and 41.0% in the TACE group.", {("ORR", 55.5, "%"), ("ORR", 41.0, "%")}),
+    ("The response rate of patients with the FCGR2A H/H genotype rose when cetuximab was added to the chemotherapy "
+     "backbone (28% versus 47%, P = 0.02).", {("ORR", 28.0, "%"), ("ORR", 47.0, "%")}),
     ("Two cases suffered from pyrexia and 3 patients developed rash.", {("AE", 2.0, "patients"), ("AE", 3.0, "patients")}),
     ("Time to first recurrence was longer with the cells (51% vs 30% at 3 years).", {("RFS", 51.0, "%"), ("RFS", 30.0, "%")}),
 ])

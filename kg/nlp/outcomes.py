@@ -68,8 +68,8 @@ _CI = re.compile(r"[(\[,;]?\s*9[05]\s*%\s*(?:CI|confidence\s+intervals?|CrI)(?:\
 _RANGE = re.compile(r"[(\[]\s*(?:IQR|interquartile\s+range|range)?[:,]?\s*\d+(?:\.\d+)?\s*(?:%|months?|mo)?\s*(?:[-–]|to)\s*"
                     r"\d+(?:\.\d+)?\s*(?:%|months?|mo)?\s*[)\]]|\b9[05]\s*%\s*(?:CI|confidence|CrI)\b", re.IGNORECASE)
 _VALUE = re.compile(
-    r"(?P<num>\d+)\s*(?:/|of|out\s+of)\s*(?P<den>\d+)\b"
-    r"|(?P<val>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)\s*(?P<unit>%|months?\b|mo\b|weeks?\b|wk\b|days?\b|years?\b|yr\b|"
+    r"(?<![A-Za-z])(?P<num>\d+)\s*(?:/|of|out\s+of)\s*(?P<den>\d+)\b"
+    r"|(?<![A-Za-z\d.])(?P<val>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)\s*(?P<unit>%|months?\b|mo\b|weeks?\b|wk\b|days?\b|years?\b|yr\b|"
     r"-?\s*fold\b|×)?",
     re.IGNORECASE,
 )
@@ -89,6 +89,7 @@ _COUNT_TAIL = re.compile(r"^(?:\s+[A-Za-z-]+){0,4}?\s*(?:an?\s+)?$")
 _NO_RESPONSE = re.compile(r"\bno\s+(?:confirmed\s+)?objective\s+(?:tumou?r\s+)?responses?\b|\bno\s+objective\s+responses?\b",
                           re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+_FREE_DIGIT = re.compile(r"(?<![A-Za-z\d])\d")  # a number, not a digit inside a name (FCGR2A)
 # every measure pattern contains one of these: a cheap test before the full alternation
 _ZERO_HINT = re.compile(r"\b(?:no|without|not|absence|free)\b", re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
@@ -134,8 +135,9 @@ def _scan_values(seg: str) -> list[_Val]:
             gap = masked[vals[-1].end:m.start()]
             if not _CONNECTOR.match(gap) or len(gap) > 45:
                 break
-        elif m.start() > 70 and (m.start() > 130 or _DIGIT.search(masked[:m.start()])):
-            break
+        elif m.start() > 70 and (_FREE_DIGIT.search(masked[:m.start()]) or
+                                 (m.start() > 130 and not (m.start() <= 220 and masked[:m.start()].rstrip().endswith("(")))):
+            break  # the first value is near the measure, or opens a bracket of figures a clause later
         if m.group("num"):
             num, den = int(m.group("num")), int(m.group("den"))
             if num > den:
@@ -365,7 +367,7 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
             j += 1
         end = found[j].start() if j < len(found) else len(sentence)
         seg_start = group[-1].end()
-        seg = sentence[seg_start:min(end, seg_start + 160)]
+        seg = sentence[seg_start:min(end, seg_start + 230)]
         measures = [g.lastgroup for g in group]
         values = _hr_values(seg) if measures == ["HR"] else _scan_values(seg)
         if len(group) == 1:
