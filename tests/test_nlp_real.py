@@ -235,3 +235,9 @@ def test_il2_is_the_drug_only_when_given(ex):
     for sentence in ("NK cells stimulated with IL-2 were tested in vitro with a combination of drugs.",
                      "Agonists of the IL-2 receptor given with cetuximab.", "A mutant form of IL-2 was given with H9."):
         assert all(ident != "nkkg:aldesleukin" for _cat, ident in mentions(run(ex, sentence)).values()), sentence
+
+
+def test_cell_therapy_phrases_act_as_the_studied_product(ex):
+    x = run(ex, "Immune cell therapy combined with chemotherapy was given for extensive-stage small-cell lung cancer.")
+    therapy = mentions(x)["Immune cell therapy"]
+    assert therapy[0] == "platform" and (therapy[1], "nkv:testedIn", "nkkg:sclc") in rels(x)

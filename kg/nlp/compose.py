@@ -50,7 +50,8 @@ _ANCHOR_WORDS = {
     "platform": {"vaccine", "vaccines", "vaccination", "vaccinations", "engager", "engagers", "primer", "primers",
                  "agonist", "agonists", "superagonist", "superagonists", "antibody", "antibodies", "bsab", "bsabs", "mab",
                  "mabs", "molecule", "molecules", "construct", "constructs", "protein", "proteins", "immunotherapy",
-                 "immunocytokine", "immunocytokines", "cytokine", "cytokines", "exosome", "exosomes"},
+                 "immunocytokine", "immunocytokines", "cytokine", "cytokines", "exosome", "exosomes", "therapy",
+                 "therapies", "transfer", "immunotherapies"},
     "anti": {"anti", "blockade", "blocking", "inhibition", "neutralization", "neutralisation", "neutralizing",
              "neutralising", "targeting", "targeted", "directed", "against", "antibody", "antibodies", "recombinant", "rh", "high", "low", "hdac", "histone", "dnmt", "dna",
              "proteasome", "bet", "parp", "mtor", "cdk4", "mek", "braf", "ezh2", "ido", "ido1", "a2a", "a2ar", "tgf",
@@ -296,6 +297,8 @@ _PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
      "dendritic cell-derived exosome"),
     (_rx(r"\b(?:tumou?r" + _H + r"target(?:ed|ing)\s+)?immunocytokines?\b|\btumou?r" + _H + r"targeted\s+cytokines?\b"),
      None, "immunocytokine"),
+    (_rx(r"\b(?:adoptive\s+(?:cell(?:ular)?\s+)?immunotherap(?:y|ies)|cellular\s+immunotherap(?:y|ies)|"
+         r"immune\s+cell\s+therap(?:y|ies)|adoptive\s+cell\s+(?:therap(?:y|ies)|transfer))\b"), None, None),
     (_rx(r"\b(?:therapeutic|personali[sz]ed|individuali[sz]ed|neoantigen|whole" + _H + r"cell|tumou?r" + _H +
          r"lysate|autologous\s+tumou?r\s+cell|allogeneic\s+tumou?r\s+cell|cancer|tumou?r)\s+(?:cancer\s+)?vaccines?\b"),
      None, "cancer vaccine"),
@@ -310,6 +313,12 @@ def platforms(text: str) -> list[Composed]:
     for rx, form, label in _PLATFORMS:
         for m in _finditer(rx, text, "platform", 160, 20):
             lab = label
+            if form is None and label is None and "immunotherap" in m.group().lower() or \
+                    form is None and label is None and re.search(r"cell\s+therap|cell\s+transfer", m.group(), re.I):
+                low = re.sub(r"\s+", " ", m.group().lower())
+                low = re.sub(r"therapies$", "therapy", re.sub(r"immunotherapies$", "immunotherapy", low))
+                out.append(Composed(m.start(), m.end(), P, low, reason="cell therapy phrase"))
+                continue
             if form == "nk-engager-if-nk":
                 window = text[max(0, m.start() - 150):m.end() + 150]
                 nk = re.search(r"CD16|Fc\s*γ?\s*R\s*III|FcgammaRIII|NKp46|NKp30|NKG2D|\bNK\b|natural\s+killer", window, re.I)

@@ -263,7 +263,8 @@ class Extractor:
                 target = minted_id(c.category, c.label)
                 minted.setdefault(target, NewEntity(target, c.category.value, c.label, c.reason,
                                                     c.platform if c.platform and self.lexicon.get(c.platform) else None,
-                                                    c.category == Category.PLATFORM and "product" in c.reason))
+                                                    c.category == Category.PLATFORM and
+                                                    ("product" in c.reason or "cell therapy" in c.reason)))
                 if minted[target].also_agent:
                     self._also_agent.add(target)
             keep = [h for h in keep if h not in inside or (c.inner and (h.start, h.end) == c.inner)
