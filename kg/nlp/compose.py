@@ -50,8 +50,8 @@ _ANCHOR_WORDS = {
     "platform": {"vaccine", "vaccines", "vaccination", "vaccinations", "engager", "engagers", "primer", "primers",
                  "agonist", "agonists", "superagonist", "superagonists", "antibody", "antibodies", "bsab", "bsabs", "mab",
                  "mabs", "molecule", "molecules", "construct", "constructs", "protein", "proteins", "immunotherapy",
-                 "immunocytokine", "immunocytokines", "cytokine", "cytokines", "exosome", "exosomes", "therapy",
-                 "therapies", "transfer", "immunotherapies"},
+                 "immunocytokine", "immunocytokines", "cytokine", "cytokines", "exosome", "exosomes"},
+    "celltherapy": {"therapy", "therapies", "transfer", "immunotherapy", "immunotherapies"},
     "anti": {"anti", "blockade", "blocking", "inhibition", "neutralization", "neutralisation", "neutralizing",
              "neutralising", "targeting", "targeted", "directed", "against", "antibody", "antibodies", "recombinant", "rh", "high", "low", "hdac", "histone", "dnmt", "dna",
              "proteasome", "bet", "parp", "mtor", "cdk4", "mek", "braf", "ezh2", "ido", "ido1", "a2a", "a2ar", "tgf",
@@ -279,7 +279,9 @@ def cell_products(text: str) -> list[Composed]:
 
 
 # --- platform phrases ------------------------------------------------------------------------------
-_PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
+_CELL_THERAPY = _rx(r"\b(?:adoptive\s+(?:cell(?:ular)?\s+)?immunotherap(?:y|ies)|cellular\s+immunotherap(?:y|ies)|"
+                    r"immune\s+cell\s+therap(?:y|ies)|adoptive\s+cell\s+(?:therap(?:y|ies)|transfer))\b")
+_PLATFORMS: list[tuple[re.Pattern, str | None, str | None]] = [
     (_rx(r"\b(?:DC|dendritic" + _H + r"cell)(?:" + _H + r"based)?\s+(?:vaccinations?|vaccines?|immunotherapy)\b"),
      "nkkg:dendritic-cell-vaccine", "dendritic-cell vaccine"),
     (_rx(r"\b(?:(?:bi|tri|tetra)" + _H + r"?specific|multi" + _H + r"?specific)\s+(?:[\w-]+\s+){0,3}?"
@@ -297,8 +299,7 @@ _PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
      "dendritic cell-derived exosome"),
     (_rx(r"\b(?:tumou?r" + _H + r"target(?:ed|ing)\s+)?immunocytokines?\b|\btumou?r" + _H + r"targeted\s+cytokines?\b"),
      None, "immunocytokine"),
-    (_rx(r"\b(?:adoptive\s+(?:cell(?:ular)?\s+)?immunotherap(?:y|ies)|cellular\s+immunotherap(?:y|ies)|"
-         r"immune\s+cell\s+therap(?:y|ies)|adoptive\s+cell\s+(?:therap(?:y|ies)|transfer))\b"), None, None),
+    (_CELL_THERAPY, None, None),
     (_rx(r"\b(?:therapeutic|personali[sz]ed|individuali[sz]ed|neoantigen|whole" + _H + r"cell|tumou?r" + _H +
          r"lysate|autologous\s+tumou?r\s+cell|allogeneic\s+tumou?r\s+cell|cancer|tumou?r)\s+(?:cancer\s+)?vaccines?\b"),
      None, "cancer vaccine"),
@@ -311,7 +312,9 @@ _PLATFORMS: list[tuple[re.Pattern, str | None, str]] = [
 def platforms(text: str) -> list[Composed]:
     out = []
     for rx, form, label in _PLATFORMS:
-        for m in _finditer(rx, text, "platform", 160, 20):
+        cell_therapy = rx is _CELL_THERAPY
+        for m in _finditer(rx, text, "celltherapy" if cell_therapy else "platform", 40 if cell_therapy else 160,
+                           5 if cell_therapy else 20):
             lab = label
             if form is None and label is None and "immunotherap" in m.group().lower() or \
                     form is None and label is None and re.search(r"cell\s+therap|cell\s+transfer", m.group(), re.I):

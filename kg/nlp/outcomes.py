@@ -91,7 +91,8 @@ _NO_RESPONSE = re.compile(r"\bno\s+(?:confirmed\s+)?objective\s+(?:tumou?r\s+)?r
 _DIGIT = re.compile(r"\d")
 _FREE_DIGIT = re.compile(r"(?<![A-Za-z\d])\d")  # a number, not a digit inside a name (FCGR2A)
 # every measure pattern contains one of these: a cheap test before the full alternation
-_ZERO_HINT = re.compile(r"\b(?:no|without|not|absence|free)\b", re.IGNORECASE)
+_ZERO_WORDS = frozenset({"no", "without", "not", "absence", "free"})
+_EVENT_VERBS = frozenset({"suffered", "experienced", "developed", "presented", "reported", "had"})
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
 RESPONSE = {"ORR", "DCR", "CBR", "CR", "PR", "SD", "PD"}
 SURVIVAL = {"PFS", "OS", "DoR", "DFS", "RFS", "EFS", "TTP"}
@@ -278,12 +279,13 @@ def _event_counts(sentence: str) -> list[tuple[str, float, str, str]]:
     return out
 
 
-def _named_events(sentence: str) -> list[tuple[str, float, str, str]]:
+def _named_events(sentence: str, tokens: list[tuple[int, str]] | None = None) -> list[tuple[str, float, str, str]]:
     """(AE, value, unit, event) for named adverse events with a figure, in a sentence about safety."""
-    if not _AE_CONTEXT.search(sentence):
+    tokens = _tokens(sentence) if tokens is None else tokens
+    if not any(w in _AE_WORDS or w.startswith(("toxicit", "tolera")) for _, w in tokens) or not _AE_CONTEXT.search(sentence):
         return []
     out = []
-    starts = [t.start() for t in _TOKEN.finditer(sentence) if t.group().lower() in _EVENT_FIRST]
+    starts = [pos for pos, w in tokens if w in _EVENT_FIRST]
     matches = []
     for pos in starts:  # the event alternation is tried only at words an event name can start with
         if matches and pos < matches[-1].end():
@@ -319,24 +321,30 @@ _GROUP_GAP = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:,|and|or|/|,\s*and)\s*(?:
                         re.IGNORECASE)
 
 
-def _measures(sentence: str) -> list[re.Match]:
+_AE_WORDS = frozenset("adverse ae aes trae traes teae teaes irae iraes grade side safety".split())
+
+
+def _tokens(sentence: str) -> list[tuple[int, str]]:
+    """(offset, lower-case word) of every alphanumeric token: computed once per sentence."""
+    return [(t.start(), t.group().lower()) for t in _TOKEN.finditer(sentence)]
+
+
+def _measures(sentence: str, tokens: list[tuple[int, str]] | None = None) -> list[re.Match]:
     """``_MEASURE_RX.finditer(sentence)``, tried only where a measure phrase can start; a measure's own
     abbreviation in brackets right after it ("overall survival (OS)") is not a second measure."""
     out: list[re.Match] = []
     end = 0
-    for t in _TOKEN.finditer(sentence):
-        if t.start() < end:
+    for pos, w in (_tokens(sentence) if tokens is None else tokens):  # measured: 2x a regex of first words
+        if pos < end or not (w[0].isdigit() or w in _FIRST_WORDS):
             continue
-        w = t.group()
-        if w[0].isdigit() or w.lower() in _FIRST_WORDS:
-            m = _MEASURE_RX.match(sentence, t.start())
-            if m:
-                if out and out[-1].lastgroup == m.lastgroup and re.fullmatch(r"\s*\(\s*", sentence[out[-1].end():m.start()]) \
-                        and sentence[m.end():m.end() + 3].lstrip().startswith(")"):
-                    end = m.end()
-                    continue
-                out.append(m)
+        m = _MEASURE_RX.match(sentence, pos)
+        if m:
+            if out and out[-1].lastgroup == m.lastgroup and re.fullmatch(r"\s*\(\s*", sentence[out[-1].end():m.start()]) \
+                    and sentence[m.end():m.end() + 3].lstrip().startswith(")"):
                 end = m.end()
+                continue
+            out.append(m)
+            end = m.end()
     return out
 
 
@@ -345,7 +353,9 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
     """Outcome figures in one sentence. ``subject_at(offset)`` names the agent nearest before an offset."""
     out: list[OutcomeFigure] = []
     who = (lambda off: (subject_at(off) if subject_at else None) or subject)
-    if _ZERO_HINT.search(sentence):  # "no objective responses", "no DLTs", "without grade 4 events"
+    tokens = _tokens(sentence)
+    words = {w for _, w in tokens}
+    if words & _ZERO_WORDS:  # "no objective responses", "no DLTs", "without grade 4 events"
         if (none := _NO_RESPONSE.search(sentence)):
             out.append(OutcomeFigure("ORR", 0.0, "%", subject=who(none.start()), sentence=sentence, source=source))
         for measure, value, unit, at in _zero_findings(sentence):
@@ -353,11 +363,12 @@ def find_outcomes(sentence: str, subject: str | None = None, source: str | None 
     if not _DIGIT.search(sentence) and not _NUMBER_WORD.search(sentence):
         return out
     seen: set[tuple] = {(o.measure, o.value, o.unit) for o in out}
-    for measure, value, unit, event in _named_events(sentence) + _event_counts(sentence):
+    counts = _event_counts(sentence) if words & _EVENT_VERBS else []
+    for measure, value, unit, event in _named_events(sentence, tokens) + counts:
         if (measure, value, unit, event) not in seen:
             seen.add((measure, value, unit, event))
             out.append(OutcomeFigure(measure, value, unit, event=event, sentence=sentence, source=source))
-    found = _measures(sentence)
+    found = _measures(sentence, tokens)
     i = 0
     while i < len(found):
         group = [found[i]]
