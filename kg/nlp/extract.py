@@ -25,7 +25,7 @@ from .matching import FormMatcher, Hit, longest_first
 from .negation import is_hedged, is_negated, relation_polarity
 from .outcomes import find_outcomes
 from .pipeline import build_nlp, sentence_spans
-from .relations import Relation, sentence_relations
+from .relations import Relation, make_relation, sentence_relations
 
 EXTRACTOR_NAME = "nkkg-rules"
 EXTRACTOR_VERSION = "0.2.0"
@@ -226,11 +226,11 @@ class Extractor:
         return None
 
     def _composed(self, text: str, hits: list[Hit], minted: dict[str, NewEntity],
-                  links: list[tuple[str, str, int]] | None = None) -> list[Hit]:
-        links = [] if links is None else links
+                  links: list[tuple[str, str, int]]) -> list[Hit]:
         """Add grammar-recognised phrases: a phrase replaces the lexicon hits it contains (a receptor
         inside "anti-X antibody" stays, nested), unless it is a tumour phrase around a lexicon tumour or
-        a drug name overlapping a lexicon name; partial overlaps keep the lexicon hit."""
+        a drug name overlapping a lexicon name; partial overlaps keep the lexicon hit. Minted entities go
+        into ``minted``; "the anti-X antibody Y" appositions into ``links``."""
         known = {h.start: (h.end, self._category_name(h), h.target) for h in hits}
         found = sorted(compose_all(text, known), key=lambda c: (c.start, -(c.end - c.start)))
         taken_until = -1
@@ -336,6 +336,7 @@ class Extractor:
                        negated=is_negated(sentence, s, e, window=40), hedged=is_hedged(sentence, s, e))
 
     def _link_relations(self, links, sentence, s_off, s_end, mentions, found) -> list[Relation]:
+        """"The anti-X antibody Y": Y targets X (the description was no entity of its own)."""
         have = {(r.subject, r.predicate, r.object) for r in found}
         out = []
         for drug, receptor, at in links:
@@ -343,10 +344,7 @@ class Extractor:
                 d = next((m for m in mentions if m.id == drug), None)
                 r = next((m for m in mentions if m.id == receptor), None)
                 if d and r:
-                    lo, hi = min(d.start, r.start) - s_off, max(d.end, r.end) - s_off
-                    out.append(Relation(drug, "nkv:targets", receptor, d.text, r.text, sentence, s_off, s_off + len(sentence),
-                                        0.85, is_negated(sentence, lo, hi), is_hedged(sentence, lo, hi),
-                                        "phrase:named-antibody"))
+                    out.append(make_relation(sentence, s_off, d, r, "nkv:targets", 0.85, "phrase:named-antibody"))
                     have.add((drug, "nkv:targets", receptor))
         return out
 
@@ -376,10 +374,7 @@ class Extractor:
             for pred, objs in (("nkv:usesPlatform", (ent.platform,) if ent.platform else ()), ("nkv:targets", ent.targets)):
                 for o in objs:
                     if o in ids and (m.id, pred, o) not in have:
-                        om = ids[o]
-                        lo, hi = min(m.start, om.start) - s_off, max(m.end, om.end) - s_off
-                        out.append(Relation(m.id, pred, o, m.text, om.text, sentence, s_off, s_off + len(sentence), 0.6,
-                                            is_negated(sentence, lo, hi), is_hedged(sentence, lo, hi), "lexicon:known-pair"))
+                        out.append(make_relation(sentence, s_off, m, ids[o], pred, 0.6, "lexicon:known-pair"))
                         have.add((m.id, pred, o))
         return out
 

@@ -307,6 +307,12 @@ def _propagate(rels: dict, ms: list[Mention], sentence: str, offset: int) -> Non
                     negated=rel.negated, hedged=rel.hedged, rule=rel.rule + "+list")
 
 
+def make_relation(sentence: str, offset: int, subj: Mention, obj: Mention, pred: str, conf: float, rule: str) -> Relation:
+    """A relation between two mentions of one sentence, its polarity read over the span they cover."""
+    left, right = (subj, obj) if subj.start <= obj.start else (obj, subj)
+    return _make(sentence, offset, subj, obj, pred, conf, left, right, rule)
+
+
 def _make(sentence, offset, subj: Mention, obj: Mention, pred, conf, left: Mention, right: Mention, rule: str = "") -> Relation:
     s, e = left.start - offset, right.end - offset
     return Relation(
